@@ -1,0 +1,68 @@
+"""create_app(settings): builds the FastAPI app and wires the rooms together.
+
+This is the only module that knows every room. Each room offers an `api.router` (JSON, under
+/api) and a `views.router` (HTML pages); the timer loop is handed each room's deadline kinds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from firstcontact import __version__
+from firstcontact.contacts import api as contacts_api
+from firstcontact.contacts import views as contacts_views
+from firstcontact.platform import health
+from firstcontact.platform.clock import Clock
+from firstcontact.platform.deadlines import DeadlineHandler, TimerLoop
+from firstcontact.platform.logging import configure_logging
+from firstcontact.platform.runtime import Runtime, build_runtime
+from firstcontact.risk import api as risk_api
+from firstcontact.risk import service as risk_service
+from firstcontact.risk import views as risk_views
+from firstcontact.settings import Settings
+from firstcontact.web import errors, login, middleware, pages, static
+
+
+def timer_handlers() -> dict[str, DeadlineHandler]:
+    """Every kind of deadline the timer loop fires, and the room that handles it."""
+    return dict(risk_service.DEADLINE_HANDLERS)
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
+               runtime: Runtime | None = None) -> FastAPI:
+    settings = settings or Settings()
+    configure_logging(settings)
+    rt = runtime or build_runtime(settings, clock)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        timer = TimerLoop(rt, timer_handlers())
+        if settings.timer_enabled:
+            timer.start()
+        try:
+            yield
+        finally:
+            timer.stop()
+            rt.bus.close()
+            rt.database.dispose()
+
+    app = FastAPI(
+        title="firstcontact",
+        version=__version__,
+        description="Contact, THRIVE risk assessment and incident API for a Force Control "
+        "and Incident Room. Authenticate with POST /api/session and send the token as "
+        "`Authorization: Bearer <token>`.",
+        lifespan=lifespan,
+    )
+    app.state.runtime = rt
+    middleware.install(app, settings)
+    errors.install(app)
+    static.mount(app, settings)
+    for router in (health.router, login.router, login.api_router, pages.router,
+                   contacts_api.router, contacts_views.router, risk_api.router,
+                   risk_views.router):
+        app.include_router(router)
+    return app

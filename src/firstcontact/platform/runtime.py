@@ -1,0 +1,41 @@
+"""The running platform that services are handed: settings, database, clock and bus together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from firstcontact.platform.clock import Clock, SystemClock
+from firstcontact.platform.db import Database
+from firstcontact.platform.events import Bus, Event, InProcessBus
+from firstcontact.settings import Settings
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    database: Database
+    clock: Clock
+    bus: Bus
+
+
+def make_bus(settings: Settings) -> Bus:
+    """In-process on SQLite; PostgreSQL LISTEN/NOTIFY when the database is PostgreSQL."""
+    from firstcontact.platform.db import normalise_url
+
+    url = normalise_url(settings.database_url)
+    if url.startswith("postgresql"):
+        from firstcontact.platform.pgbus import PostgresBus
+
+        return PostgresBus(url)
+    return InProcessBus()
+
+
+def build_runtime(settings: Settings, clock: Clock | None = None, bus: Bus | None = None) -> Runtime:
+    chosen_bus = bus if bus is not None else make_bus(settings)
+
+    def publish(staged: list[Event]) -> None:
+        chosen_bus.publish(staged)
+
+    database = Database(settings.database_url, on_commit=publish)
+    return Runtime(settings=settings, database=database, clock=clock or SystemClock(),
+                   bus=chosen_bus)

@@ -1,0 +1,30 @@
+"""One Settings object for the whole platform, read from FIRSTCONTACT_* environment variables.
+
+Policy that a policing expert edits (grading, review intervals, indicator lists) lives in data
+files inside the rooms, not here; this holds how the platform runs.
+"""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """How this installation runs. Every field can be set as FIRSTCONTACT_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="FIRSTCONTACT_", env_file=None)
+
+    database_url: str = "sqlite:///firstcontact.db"
+    force_name: str = "Demo Constabulary"
+    secret_key: str = "change-me-in-production"
+    session_hours: int = 10
+    cookie_secure: bool = False
+    login_attempts_allowed: int = 5
+    login_lockout_minutes: int = 15
+    narrative_max_chars: int = 20_000
+    timer_interval_seconds: float = 5.0
+    timer_enabled: bool = True
+    log_json: bool = True
+    log_level: str = "INFO"
+    static_dir: str = ""
+    """Where the built front-end assets are; empty means the package's web/static folder."""
