@@ -14,13 +14,15 @@ from fastapi import FastAPI
 from firstcontact import __version__
 from firstcontact.contacts import api as contacts_api
 from firstcontact.contacts import views as contacts_views
+from firstcontact.demand import api as demand_api
+from firstcontact.demand import service as demand_service
+from firstcontact.demand import views as demand_views
 from firstcontact.platform import health
 from firstcontact.platform.clock import Clock
 from firstcontact.platform.deadlines import DeadlineHandler, TimerLoop
 from firstcontact.platform.logging import configure_logging
 from firstcontact.platform.runtime import Runtime, build_runtime
 from firstcontact.risk import api as risk_api
-from firstcontact.risk import service as risk_service
 from firstcontact.risk import views as risk_views
 from firstcontact.settings import Settings
 from firstcontact.web import errors, login, middleware, pages, static
@@ -28,7 +30,7 @@ from firstcontact.web import errors, login, middleware, pages, static
 
 def timer_handlers() -> dict[str, DeadlineHandler]:
     """Every kind of deadline the timer loop fires, and the room that handles it."""
-    return dict(risk_service.DEADLINE_HANDLERS)
+    return dict(demand_service.DEADLINE_HANDLERS)
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
@@ -63,6 +65,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     static.mount(app, settings)
     for router in (health.router, login.router, login.api_router, pages.router,
                    contacts_api.router, contacts_views.router, risk_api.router,
-                   risk_views.router):
+                   risk_views.router, demand_api.router, demand_views.router):
         app.include_router(router)
     return app

@@ -6,16 +6,34 @@ Rooms' model.py files may import this module; it imports only the standard libra
 from __future__ import annotations
 
 import enum
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class ValidationError(Exception):
-    """Input a person must correct. `field` names the form field or JSON key at fault."""
+    """Input a person must correct. `field` names the form field or JSON key at fault.
+
+    `errors` holds every field at fault (first one also in `field`/`message`), so a form can
+    show them all at once.
+    """
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+        self.errors: dict[str, str] = {field: message}
+
+    @classmethod
+    def of(cls, errors: Mapping[str, str]) -> ValidationError:
+        field, message = next(iter(errors.items()))
+        error = cls(field, message)
+        error.errors = dict(errors)
+        return error
 
 
 class NotFound(Exception):
@@ -91,3 +109,44 @@ class Actor:
 
 SYSTEM = Actor(user_id=None, username="system", role=None, display_name="firstcontact")
 """The actor for work the platform does by itself (the timer loop, migrations, the demo seed)."""
+
+
+MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>|<!--|javascript\s*:", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def plain_text(field: str, value: str | None, *, max_chars: int, required: bool = False) -> str:
+    """Free text as a person typed it: trimmed, NFC, no markup or control characters.
+
+    Markup is refused rather than stripped, so what staff read is exactly what was given and a
+    script never reaches a page, a letter or a partner agency.
+    """
+    text = unicodedata.normalize("NFC", (value or "").replace("\r\n", "\n")).strip()
+    if required and not text:
+        raise ValidationError(field, "Enter this information")
+    if len(text) > max_chars:
+        raise ValidationError(field, f"Must be {max_chars:,} characters or fewer")
+    if MARKUP.search(text):
+        raise ValidationError(field, "Must not contain HTML or script")
+    if _CONTROL.search(text):
+        raise ValidationError(field, "Contains characters that cannot be stored")
+    return text
+
+
+class FieldErrors:
+    """Gathers every field's error while a form is parsed, so a person sees them all at once."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, str] = {}
+
+    def check(self, parse: Callable[[], T]) -> T | None:
+        try:
+            return parse()
+        except ValidationError as error:
+            for field, message in error.errors.items():
+                self.errors.setdefault(field, message)
+            return None
+
+    def raise_any(self) -> None:
+        if self.errors:
+            raise ValidationError.of(self.errors)

@@ -1,0 +1,1 @@
+"""Contacts: every way the public reach the force, taken in as one shape and never lost."""

@@ -1,0 +1,184 @@
+"""Taking contacts in: each use case is one transaction that is audited and announced.
+
+A contact is committed before the caller of `record_contact` gets an answer, and a retried
+submit (same idempotency key from the same person or channel) returns the first record instead
+of storing a second.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from firstcontact.contacts.model import (
+    CallerRelationship,
+    Channel,
+    ContactDraft,
+    ContactStatus,
+    Limits,
+    contact_reference,
+)
+from firstcontact.contacts.tables import ContactRow
+from firstcontact.platform import audit
+from firstcontact.platform.audit import AuditAction
+from firstcontact.platform.db import stage_event
+from firstcontact.platform.events import Event
+from firstcontact.platform.model import Actor, Conflict, NotFound, Permission, ValidationError
+from firstcontact.platform.runtime import Runtime
+
+SUBJECT = "contact"
+
+
+@dataclass(frozen=True)
+class ContactView:
+    """A stored contact as the rooms and pages read it."""
+
+    id: int
+    reference: str
+    channel: Channel
+    status: ContactStatus
+    caller_name: str
+    caller_phone: str
+    caller_relationship: CallerRelationship
+    address: str
+    area_type: str
+    narrative: str
+    language: str
+    accessibility_needs: str
+    received_at: datetime
+    recorded_by_user_id: int | None
+
+
+@dataclass(frozen=True)
+class Recorded:
+    contact: ContactView
+    created: bool
+    """False when this was a retry of a submit already stored."""
+
+
+def limits(rt: Runtime) -> Limits:
+    return Limits(narrative_max_chars=rt.settings.narrative_max_chars)
+
+
+def view(row: ContactRow) -> ContactView:
+    return ContactView(
+        id=row.id, reference=row.reference or "", channel=Channel(row.channel),
+        status=ContactStatus(row.status), caller_name=row.caller_name,
+        caller_phone=row.caller_phone,
+        caller_relationship=CallerRelationship(row.caller_relationship), address=row.address,
+        area_type=row.area_type, narrative=row.narrative, language=row.language,
+        accessibility_needs=row.accessibility_needs, received_at=row.received_at,
+        recorded_by_user_id=row.recorded_by_user_id,
+    )
+
+
+def idempotency_scope(actor: Actor) -> str:
+    """Keys are private to whoever sent them, so one person's key never finds another's contact."""
+    return f"user:{actor.user_id}" if actor.user_id is not None else f"system:{actor.username}"
+
+
+def record_contact(rt: Runtime, actor: Actor, draft: ContactDraft,
+                   idempotency_key: str | None = None) -> Recorded:
+    """Store a new contact, or return the one a retried submit already stored."""
+    actor.require(Permission.CONTACT_CREATE)
+    key = _check_key(idempotency_key)
+    scope = idempotency_scope(actor) if key else None
+    if key and scope and (earlier := _earlier_submit(rt, scope, key, draft)) is not None:
+        return Recorded(earlier, created=False)
+    try:
+        return Recorded(_insert(rt, actor, draft, scope, key), created=True)
+    except IntegrityError:
+        # Two copies of one submit raced: the other won; answer with its record.
+        if key and scope and (earlier := _earlier_submit(rt, scope, key, draft)) is not None:
+            return Recorded(earlier, created=False)
+        raise
+
+
+def _check_key(key: str | None) -> str | None:
+    if key is None or key == "":
+        return None
+    if len(key) > 128 or not key.isprintable():
+        raise ValidationError("Idempotency-Key", "Must be 1 to 128 printable characters")
+    return key
+
+
+def _earlier_submit(rt: Runtime, scope: str, key: str, draft: ContactDraft) -> ContactView | None:
+    with rt.database.transaction() as session:
+        row = session.scalars(select(ContactRow).where(
+            ContactRow.idempotency_scope == scope, ContactRow.idempotency_key == key)).first()
+        if row is None:
+            return None
+        if row.content_hash != draft.fingerprint():
+            raise Conflict("This idempotency key was already used for a different contact")
+        return view(row)
+
+
+def _insert(rt: Runtime, actor: Actor, draft: ContactDraft, scope: str | None,
+            key: str | None) -> ContactView:
+    now = rt.clock.now()
+    with rt.database.transaction() as session:
+        row = ContactRow(
+            channel=draft.channel.value, status=ContactStatus.AWAITING_ASSESSMENT.value,
+            caller_name=draft.caller_name, caller_phone=draft.caller_phone,
+            caller_relationship=draft.caller_relationship.value, address=draft.address,
+            area_type=draft.area_type.value, narrative=draft.narrative,
+            language=draft.language, accessibility_needs=draft.accessibility_needs,
+            received_at=now, recorded_by_user_id=actor.user_id, idempotency_scope=scope,
+            idempotency_key=key, content_hash=draft.fingerprint(),
+        )
+        session.add(row)
+        session.flush()
+        row.reference = contact_reference(row.id, now)
+        audit.record(session, actor, AuditAction.CREATE, SUBJECT, row.id,
+                     "contact recorded", now, {"channel": draft.channel.value})
+        stage_event(session, Event("contact.received", {
+            "contact_id": row.id, "reference": row.reference, "channel": row.channel}))
+        session.flush()
+        return view(row)
+
+
+def load(session: Session, contact_id: int) -> ContactRow:
+    """The row for other rooms' services working inside their own transaction."""
+    row = session.get(ContactRow, contact_id)
+    if row is None:
+        raise NotFound(f"No contact {contact_id}")
+    return row
+
+
+def read_contact(session: Session, actor: Actor, contact_id: int, purpose: str,
+                 now: datetime) -> ContactView:
+    """A contact as read by a member of staff: the read is logged with its purpose."""
+    actor.require(Permission.CONTACT_READ)
+    row = load(session, contact_id)
+    audit.record(session, actor, AuditAction.READ, SUBJECT, contact_id, purpose, now)
+    return view(row)
+
+
+def get_contact(rt: Runtime, actor: Actor, contact_id: int,
+                purpose: str = "contact handling") -> ContactView:
+    with rt.database.transaction() as session:
+        return read_contact(session, actor, contact_id, purpose, rt.clock.now())
+
+
+def set_status(session: Session, contact_id: int, status: ContactStatus) -> None:
+    load(session, contact_id).status = status.value
+
+
+def list_contacts(rt: Runtime, actor: Actor, *, limit: int = 50,
+                  status: ContactStatus | None = None) -> list[ContactView]:
+    """The newest contacts first. Listing shows callers' names, so the listing is audited."""
+    actor.require(Permission.CONTACT_READ)
+    with rt.database.transaction() as session:
+        query = select(ContactRow).order_by(ContactRow.received_at.desc(), ContactRow.id.desc())
+        if status is not None:
+            query = query.where(ContactRow.status == status.value)
+        rows = session.scalars(query.limit(limit)).all()
+        if rows:
+            audit.record(session, actor, AuditAction.READ, "contact_list", "",
+                         "contact list viewed", rt.clock.now(),
+                         {"contact_ids": [row.id for row in rows]})
+        return [view(row) for row in rows]

@@ -1,0 +1,36 @@
+"""Where contacts are stored. One row per contact, whichever channel it came by."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from firstcontact.platform.db import Base, UTCDateTime
+
+
+class ContactRow(Base):
+    __tablename__ = "contacts"
+    __table_args__ = (
+        UniqueConstraint("idempotency_scope", "idempotency_key", name="uq_contacts_idempotency"),
+        Index("ix_contacts_received_at", "received_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str | None] = mapped_column(String(32), unique=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(32))
+    caller_name: Mapped[str] = mapped_column(String(200))
+    caller_phone: Mapped[str] = mapped_column(String(32))
+    caller_relationship: Mapped[str] = mapped_column(String(32))
+    address: Mapped[str] = mapped_column(String(500))
+    area_type: Mapped[str] = mapped_column(String(16))
+    narrative: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(200))
+    accessibility_needs: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    recorded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    idempotency_scope: Mapped[str | None] = mapped_column(String(64))
+    idempotency_key: Mapped[str | None] = mapped_column(String(128))
+    content_hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,1 @@
+"""Demand: incidents, dispatcher queues, resources and the team leader's live view."""

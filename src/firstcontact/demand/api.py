@@ -1,0 +1,63 @@
+"""JSON routes for incidents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel
+
+from firstcontact.demand import service
+from firstcontact.platform.model import Actor, Permission
+from firstcontact.platform.runtime import Runtime
+from firstcontact.web.deps import get_runtime, require
+
+router = APIRouter(prefix="/api/incidents", tags=["incidents"])
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+Reader = Annotated[Actor, Depends(require(Permission.INCIDENT_READ))]
+
+
+class IncidentOut(BaseModel):
+    id: int
+    reference: str
+    contact_id: int
+    grade: str
+    status: str
+    nsir_category: str
+    opening_code: str
+    qualifiers: list[str]
+    location: str
+    opened_at: datetime
+    last_assessed_at: datetime
+    review_due_at: datetime
+    review_state: str
+    review_overdue: bool
+    response_due_at: datetime | None
+    response_breached: bool
+
+    @classmethod
+    def of(cls, view: service.IncidentView) -> IncidentOut:
+        return cls(id=view.id, reference=view.reference, contact_id=view.contact_id,
+                   grade=view.grade, status=view.status.value,
+                   nsir_category=view.nsir_category, opening_code=view.opening_code,
+                   qualifiers=list(view.qualifiers), location=view.location,
+                   opened_at=view.opened_at, last_assessed_at=view.last_assessed_at,
+                   review_due_at=view.review_due_at, review_state=view.review_state.value,
+                   review_overdue=view.standing.review_overdue,
+                   response_due_at=view.response_due_at,
+                   response_breached=view.standing.response_breached)
+
+
+@router.get("", response_model=list[IncidentOut],
+            summary="Open incidents, most urgent grade first, then the soonest review")
+def list_incidents(rt: RuntimeDep, actor: Reader, include_finalised: bool = False
+                   ) -> list[IncidentOut]:
+    incidents = service.list_incidents(rt, actor, open_only=not include_finalised)
+    return [IncidentOut.of(i) for i in incidents]
+
+
+@router.get("/{incident_id}", response_model=IncidentOut, summary="One incident")
+def get_incident(incident_id: int, rt: RuntimeDep, actor: Reader) -> IncidentOut:
+    return IncidentOut.of(service.get_incident(rt, actor, incident_id))

@@ -1,0 +1,33 @@
+"""Incident pages: the list of open incidents with their review deadlines, and one incident."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+
+from firstcontact.demand import service
+from firstcontact.platform.model import Actor, Permission
+from firstcontact.platform.runtime import Runtime
+from firstcontact.web.deps import get_runtime, require
+from firstcontact.web.templating import render
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+Reader = Annotated[Actor, Depends(require(Permission.INCIDENT_READ))]
+
+
+@router.get("/incidents", response_class=HTMLResponse)
+def list_incidents(request: Request, rt: RuntimeDep, actor: Reader) -> HTMLResponse:
+    incidents = service.list_incidents(rt, actor)
+    return render(request, "demand/incidents.html", {"incidents": incidents,
+                                                     "now": rt.clock.now()})
+
+
+@router.get("/incidents/{incident_id:int}", response_class=HTMLResponse)
+def show_incident(request: Request, incident_id: int, rt: RuntimeDep,
+                  actor: Reader) -> HTMLResponse:
+    incident = service.get_incident(rt, actor, incident_id)
+    return render(request, "demand/incident.html", {"incident": incident})

@@ -1,0 +1,1 @@
+"""Risk: THRIVE assessments, the National Decision Model rationale, and the determination."""

@@ -1,0 +1,163 @@
+"""Loading the risk room's policy files, checked, with errors that name file, line and field.
+
+The files are read once at start-up (and cached): a force that edits a file restarts the
+server, and a mistake stops it there rather than mis-grading a call later.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from datetime import timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from firstcontact.risk.model import (
+    DETAIL_OPTIONS,
+    ELEMENT_OPTIONS,
+    ESCALATING,
+    Grade,
+    GradePolicy,
+    GradingPolicy,
+    NsirCatalogue,
+    NsirCategory,
+    Rule,
+)
+
+POLICY_DIR = Path(__file__).resolve().parent / "policy"
+RULE_FACTS: dict[str, tuple[str, ...]] = {**ELEMENT_OPTIONS, **DETAIL_OPTIONS,
+                                          ESCALATING: ("yes", "no")}
+
+
+class PolicyError(Exception):
+    """A policy file is wrong. The message names the file, the line and the field."""
+
+
+def _line_of(text: str, needle: str, occurrence: int = 0) -> int:
+    """The 1-based line of the n-th line starting with `needle` (0 if it is not found)."""
+    seen = -1
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip().startswith(needle):
+            seen += 1
+            if seen == occurrence:
+                return number
+    return 0
+
+
+def _read(path: Path) -> tuple[dict[str, Any], str]:
+    text = path.read_text(encoding="utf-8")
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as error:
+        raise PolicyError(f"{path}: {error}") from None
+
+
+def _fail(path: Path, line: int, field: str, message: str) -> PolicyError:
+    return PolicyError(f"{path}:{line}: {field}: {message}")
+
+
+def load_grading(path: Path = POLICY_DIR / "grading.toml") -> GradingPolicy:
+    data, text = _read(path)
+    grades = {Grade(name): _grade_policy(path, text, name, entry)
+              for name, entry in _table(path, text, data, "grades").items()
+              if _known_grade(path, text, name)}
+    missing = [g.value for g in Grade if g not in grades]
+    if missing:
+        raise _fail(path, 0, "grades", f"every grade needs an entry; missing {missing}")
+    rules = [_rule(path, text, index, entry) for index, entry in enumerate(data.get("rules", []))]
+    default = data.get("default_grade", "")
+    _known_grade(path, text, default, field="default_grade")
+    minutes = data.get("review_interval_minutes")
+    if not isinstance(minutes, int) or minutes <= 0:
+        raise _fail(path, _line_of(text, "review_interval_minutes"), "review_interval_minutes",
+                    "must be a whole number of minutes above 0")
+    return GradingPolicy(grades=grades, rules=rules, default_grade=Grade(default),
+                         default_reason=str(data.get("default_reason", "")),
+                         review_interval=timedelta(minutes=minutes), source=str(path))
+
+
+def _table(path: Path, text: str, data: Mapping[str, Any], name: str) -> dict[str, Any]:
+    table = data.get(name)
+    if not isinstance(table, dict):
+        raise _fail(path, _line_of(text, f"[{name}"), name, "missing or not a table")
+    return table
+
+
+def _known_grade(path: Path, text: str, name: str, field: str = "grades") -> bool:
+    if name not in {g.value for g in Grade}:
+        raise _fail(path, _line_of(text, f"[grades.{name}]") or _line_of(text, field), field,
+                    f"unknown grade {name!r}; known: {[g.value for g in Grade]}")
+    return True
+
+
+def _grade_policy(path: Path, text: str, name: str, entry: Mapping[str, Any]) -> GradePolicy:
+    line = _line_of(text, f"[grades.{name}]")
+    targets = entry.get("target_minutes", {})
+    if not isinstance(targets, dict) or not all(
+            key in {"urban", "rural", "any"} and isinstance(v, int) and v > 0
+            for key, v in targets.items()):
+        raise _fail(path, line, f"grades.{name}.target_minutes",
+                    "must map urban/rural/any to whole minutes above 0")
+    interval = entry.get("review_interval_minutes")
+    if interval is not None and (not isinstance(interval, int) or interval <= 0):
+        raise _fail(path, line, f"grades.{name}.review_interval_minutes",
+                    "must be a whole number of minutes above 0")
+    return GradePolicy(
+        grade=Grade(name), label=str(entry.get("label", name)), target_minutes=targets,
+        opens_incident=bool(entry.get("opens_incident", False)),
+        review_interval=timedelta(minutes=interval) if interval else None,
+    )
+
+
+def _rule(path: Path, text: str, index: int, entry: Mapping[str, Any]) -> Rule:
+    line = _line_of(text, "[[rules]]", index)
+    where = f"rules[{index}]"
+    grade = entry.get("grade", "")
+    if grade not in {g.value for g in Grade}:
+        raise _fail(path, line, f"{where}.grade", f"unknown grade {grade!r}")
+    if not str(entry.get("reason", "")).strip():
+        raise _fail(path, line, f"{where}.reason", "every rule needs a reason staff can read")
+    when = entry.get("when")
+    if not isinstance(when, dict) or not when:
+        raise _fail(path, line, f"{where}.when", "needs at least one condition")
+    for fact, values in when.items():
+        if fact not in RULE_FACTS:
+            raise _fail(path, line, f"{where}.when.{fact}", f"unknown fact; known: {sorted(RULE_FACTS)}")
+        if not isinstance(values, list) or not values or any(v not in RULE_FACTS[fact] for v in values):
+            raise _fail(path, line, f"{where}.when.{fact}",
+                        f"values must be a list drawn from {list(RULE_FACTS[fact])}")
+    return Rule(Grade(grade), str(entry["reason"]),
+                {fact: tuple(values) for fact, values in when.items()})
+
+
+def load_nsir(path: Path = POLICY_DIR / "nsir.toml") -> NsirCatalogue:
+    data, text = _read(path)
+    categories: dict[str, NsirCategory] = {}
+    seen_codes: set[str] = set()
+    for name, entry in _table(path, text, data, "categories").items():
+        codes = entry.get("opening_codes")
+        if not isinstance(codes, dict) or not codes:
+            raise _fail(path, _line_of(text, f"[categories.{name}"), f"categories.{name}",
+                        "needs opening_codes")
+        clash = seen_codes & set(codes)
+        if clash:
+            raise _fail(path, _line_of(text, f'"{sorted(clash)[0]}"'), f"categories.{name}",
+                        f"opening code {sorted(clash)[0]} is used twice")
+        seen_codes |= set(codes)
+        categories[name] = NsirCategory(name, str(entry.get("label", name)),
+                                        {str(k): str(v) for k, v in codes.items()})
+    qualifiers = _table(path, text, data, "qualifiers")
+    return NsirCatalogue(categories, {str(k): str(v) for k, v in qualifiers.items()})
+
+
+@cache
+def grading() -> GradingPolicy:
+    """The force's grading policy (read once)."""
+    return load_grading()
+
+
+@cache
+def nsir() -> NsirCatalogue:
+    """The force's NSIR code lists (read once)."""
+    return load_nsir()

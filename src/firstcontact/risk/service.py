@@ -1,0 +1,236 @@
+"""THRIVE at first contact: assess, suggest a grade, and record the handler's determination.
+
+A determination whose grade needs a response opens an incident (demand room) with its first
+re-THRIVE deadline, in the same transaction: all stored together, or nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from firstcontact.contacts import service as contacts
+from firstcontact.contacts.model import ContactStatus
+from firstcontact.demand import service as demand
+from firstcontact.platform import audit
+from firstcontact.platform.audit import AuditAction
+from firstcontact.platform.db import stage_event
+from firstcontact.platform.events import Event
+from firstcontact.platform.model import Actor, Conflict, NotFound, Permission
+from firstcontact.platform.runtime import Runtime
+from firstcontact.risk import policy
+from firstcontact.risk.model import (
+    Determination,
+    Grade,
+    Suggestion,
+    Thrive,
+    parse_determination,
+    response_due_at,
+    review_due_at,
+    suggest_grade,
+)
+from firstcontact.risk.tables import AssessmentRow, DeterminationRow
+
+FormFields = Mapping[str, str | Sequence[str] | None]
+
+
+@dataclass(frozen=True)
+class AssessmentView:
+    id: int
+    contact_id: int
+    incident_id: int | None
+    kind: str
+    thrive: Thrive
+    suggestion: Suggestion
+    assessed_at: datetime
+    assessed_by_user_id: int | None
+
+
+@dataclass(frozen=True)
+class DeterminationView:
+    id: int
+    contact_id: int
+    assessment_id: int
+    decision: Determination
+    response_target_minutes: int | None
+    response_due_at: datetime | None
+    determined_at: datetime
+    determined_by_user_id: int | None
+    incident: demand.IncidentView | None
+
+
+def assessment_view(row: AssessmentRow) -> AssessmentView:
+    thrive = Thrive(answers=row.answers, risk_escalating=row.risk_escalating, notes=row.notes,
+                    details={k: tuple(v) for k, v in row.details.items()}, ndm=row.ndm)
+    suggestion = Suggestion(Grade(row.suggested_grade), tuple(row.suggestion_reasons))
+    return AssessmentView(row.id, row.contact_id, row.incident_id, row.kind, thrive, suggestion,
+                          row.assessed_at, row.assessed_by_user_id)
+
+
+def assess(rt: Runtime, actor: Actor, contact_id: int, thrive: Thrive) -> AssessmentView:
+    """Record a THRIVE assessment at first contact and the grade the policy suggests."""
+    actor.require(Permission.ASSESSMENT_CREATE)
+    suggestion = suggest_grade(thrive, policy.grading())
+    now = rt.clock.now()
+    with rt.database.transaction() as session:
+        contact = contacts.load(session, contact_id)
+        if contact.status == ContactStatus.DETERMINED.value:
+            raise Conflict("This contact already has a determination; re-assess its incident")
+        row = AssessmentRow(
+            contact_id=contact_id, kind="initial", answers=dict(thrive.answers),
+            details={k: list(v) for k, v in thrive.details.items()},
+            risk_escalating=thrive.risk_escalating, notes=dict(thrive.notes),
+            ndm=dict(thrive.ndm), suggested_grade=suggestion.grade.value,
+            suggestion_reasons=list(suggestion.reasons), assessed_at=now,
+            assessed_by_user_id=actor.user_id,
+        )
+        session.add(row)
+        contacts.set_status(session, contact_id, ContactStatus.ASSESSED)
+        session.flush()
+        audit.record(session, actor, AuditAction.CREATE, "assessment", row.id,
+                     "THRIVE assessment recorded", now,
+                     {"contact_id": contact_id, "suggested_grade": suggestion.grade.value})
+        stage_event(session, Event("assessment.recorded", {
+            "contact_id": contact_id, "assessment_id": row.id,
+            "suggested_grade": suggestion.grade.value}))
+        return AssessmentView(row.id, contact_id, None, row.kind, thrive,
+                              suggestion, now, actor.user_id)
+
+
+def latest_assessment(session: Session, contact_id: int) -> AssessmentRow | None:
+    return session.scalars(
+        select(AssessmentRow).where(AssessmentRow.contact_id == contact_id)
+        .order_by(AssessmentRow.assessed_at.desc(), AssessmentRow.id.desc()).limit(1)).first()
+
+
+def determine(rt: Runtime, actor: Actor, contact_id: int, fields: FormFields) -> DeterminationView:
+    """Record the handler's grade and NSIR classification; open an incident if it needs one."""
+    actor.require(Permission.ASSESSMENT_CREATE)
+    grading = policy.grading()
+    now = rt.clock.now()
+    with rt.database.transaction() as session:
+        contact = contacts.load(session, contact_id)
+        assessment = latest_assessment(session, contact_id)
+        if assessment is None:
+            raise Conflict("Complete a THRIVE assessment before recording a determination")
+        if _existing_determination(session, contact_id) is not None:
+            raise Conflict("This contact already has a determination")
+        decision = parse_determination(fields, Grade(assessment.suggested_grade), policy.nsir())
+        target = grading.grades[decision.grade].target_for(contact.area_type)
+        due = response_due_at(now, decision.grade, contact.area_type, grading)
+        row = _store_determination(session, actor, assessment, decision, target, due, now)
+        incident = None
+        if grading.grades[decision.grade].opens_incident:
+            incident_row = demand.open_incident(session, actor, demand.NewIncident(
+                contact_id=contact_id, grade=decision.grade.value,
+                nsir_category=decision.nsir_category, opening_code=decision.opening_code,
+                qualifiers=decision.qualifiers, location=contact.address,
+                area_type=contact.area_type, summary=contact.narrative[:280],
+                assessed_at=assessment.assessed_at,
+                review_due_at=review_due_at(assessment.assessed_at, decision.grade, grading),
+                response_due_at=due), now)
+            row.incident_id = incident_row.id
+            assessment.incident_id = incident_row.id
+            incident = demand.view(incident_row, now)
+        contacts.set_status(session, contact_id, ContactStatus.DETERMINED)
+        return DeterminationView(row.id, contact_id, assessment.id, decision, target, due, now,
+                                 actor.user_id, incident)
+
+
+def _existing_determination(session: Session, contact_id: int) -> DeterminationRow | None:
+    return session.scalars(select(DeterminationRow)
+                           .where(DeterminationRow.contact_id == contact_id)).first()
+
+
+def _store_determination(session: Session, actor: Actor, assessment: AssessmentRow,
+                         decision: Determination, target: int | None, due: datetime | None,
+                         now: datetime) -> DeterminationRow:
+    row = DeterminationRow(
+        contact_id=assessment.contact_id, assessment_id=assessment.id,
+        grade=decision.grade.value, suggested_grade=decision.suggested_grade.value,
+        is_override=decision.is_override, rationale=decision.rationale,
+        nsir_category=decision.nsir_category, opening_code=decision.opening_code,
+        qualifiers=list(decision.qualifiers), response_target_minutes=target,
+        response_due_at=due, determined_at=now, determined_by_user_id=actor.user_id,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, AuditAction.CREATE, "determination", row.id,
+                 "determination recorded", now,
+                 {"contact_id": assessment.contact_id, "grade": decision.grade.value,
+                  "suggested_grade": decision.suggested_grade.value,
+                  "override": decision.is_override})
+    stage_event(session, Event("contact.determined", {
+        "contact_id": assessment.contact_id, "grade": decision.grade.value,
+        "override": decision.is_override}))
+    return row
+
+
+def determination_view(row: DeterminationRow, incident: demand.IncidentView | None
+                       ) -> DeterminationView:
+    decision = Determination(Grade(row.grade), Grade(row.suggested_grade), row.rationale,
+                             row.nsir_category, row.opening_code, tuple(row.qualifiers))
+    return DeterminationView(row.id, row.contact_id, row.assessment_id, decision,
+                             row.response_target_minutes, row.response_due_at,
+                             row.determined_at, row.determined_by_user_id, incident)
+
+
+@dataclass(frozen=True)
+class ContactFile:
+    """Everything recorded about one contact, in order: what the contact page shows."""
+
+    contact: contacts.ContactView
+    assessments: list[AssessmentView]
+    determination: DeterminationView | None
+    incident: demand.IncidentView | None
+    trail: list[audit.AuditEntry]
+
+
+def contact_file(rt: Runtime, actor: Actor, contact_id: int,
+                 purpose: str = "contact handling") -> ContactFile:
+    """The contact with its THRIVE history, determination, incident and audit trail (audited)."""
+    now = rt.clock.now()
+    with rt.database.transaction() as session:
+        contact = contacts.read_contact(session, actor, contact_id, purpose, now)
+        rows = session.scalars(select(AssessmentRow).where(AssessmentRow.contact_id == contact_id)
+                               .order_by(AssessmentRow.assessed_at, AssessmentRow.id)).all()
+        incident_row = demand.incident_for_contact(session, contact_id)
+        incident = demand.view(incident_row, now) if incident_row else None
+        determination_row = _existing_determination(session, contact_id)
+        determination = (determination_view(determination_row, incident)
+                         if determination_row else None)
+        trail = _trail(session, contact_id, [r.id for r in rows], determination_row, incident)
+        return ContactFile(contact, [assessment_view(r) for r in rows], determination,
+                           incident, trail)
+
+
+def _trail(session: Session, contact_id: int, assessment_ids: list[int],
+           determination: DeterminationRow | None,
+           incident: demand.IncidentView | None) -> list[audit.AuditEntry]:
+    subjects = [("contact", contact_id)] + [("assessment", a) for a in assessment_ids]
+    if determination is not None:
+        subjects.append(("determination", determination.id))
+    if incident is not None:
+        subjects.append(("incident", incident.id))
+    entries = [e for kind, ident in subjects for e in audit.trail(session, kind, ident)]
+    return sorted(entries, key=lambda e: e.id)
+
+
+def suggestion_for(rt: Runtime, actor: Actor, contact_id: int) -> AssessmentView:
+    """The latest assessment of a contact, for the determination page."""
+    actor.require(Permission.CONTACT_READ)
+    with rt.database.transaction() as session:
+        row = latest_assessment(session, contact_id)
+        if row is None:
+            raise NotFound(f"Contact {contact_id} has no THRIVE assessment yet")
+        return assessment_view(row)
+
+
+def contact_for(rt: Runtime, actor: Actor, contact_id: int,
+                purpose: str) -> contacts.ContactView:
+    """The contact being assessed, read (and audited) for that purpose."""
+    return contacts.get_contact(rt, actor, contact_id, purpose)

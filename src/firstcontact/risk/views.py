@@ -1,0 +1,114 @@
+"""The call handler's THRIVE pages: the contact's file, the assessment, the determination."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from firstcontact.platform.model import Actor, Permission, ValidationError
+from firstcontact.platform.runtime import Runtime
+from firstcontact.risk import policy, service
+from firstcontact.risk.model import (
+    DETAIL_OPTIONS,
+    ELEMENT_OPTIONS,
+    ELEMENT_QUESTIONS,
+    NDM_STAGES,
+    Grade,
+    option_label,
+    parse_thrive,
+)
+from firstcontact.web.deps import get_runtime, require
+from firstcontact.web.forms import form_fields
+from firstcontact.web.templating import render
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+Assessor = Annotated[Actor, Depends(require(Permission.ASSESSMENT_CREATE))]
+Reader = Annotated[Actor, Depends(require(Permission.CONTACT_READ))]
+DETAILS = frozenset(DETAIL_OPTIONS)
+
+
+def _options(values: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(value, option_label(value)) for value in values]
+
+
+@router.get("/contacts/{contact_id:int}", response_class=HTMLResponse)
+def contact_file(request: Request, contact_id: int, rt: RuntimeDep,
+                 actor: Reader) -> HTMLResponse:
+    found = service.contact_file(rt, actor, contact_id)
+    return render(request, "risk/contact.html", {
+        "file": found, "grades": policy.grading().grades, "nsir": policy.nsir(),
+        "label": option_label, "ndm_stages": NDM_STAGES,
+    })
+
+
+def _assess_page(request: Request, rt: Runtime, actor: Actor, contact_id: int,
+                 values: dict[str, Any], errors: dict[str, str],
+                 status_code: int = 200) -> HTMLResponse:
+    contact = service.contact_for(rt, actor, contact_id, "THRIVE assessment")
+    return render(request, "risk/assess.html", {
+        "contact": contact, "values": values, "errors": errors,
+        "elements": [(name, ELEMENT_QUESTIONS[name], _options(options))
+                     for name, options in ELEMENT_OPTIONS.items()],
+        "details": {name: _options(options) for name, options in DETAIL_OPTIONS.items()},
+        "ndm_stages": NDM_STAGES,
+    }, status_code=status_code)
+
+
+@router.get("/contacts/{contact_id:int}/assess", response_class=HTMLResponse)
+def assess_form(request: Request, contact_id: int, rt: RuntimeDep,
+                actor: Assessor) -> HTMLResponse:
+    return _assess_page(request, rt, actor, contact_id, {}, {})
+
+
+@router.post("/contacts/{contact_id:int}/assess", response_model=None)
+async def assess(request: Request, contact_id: int, rt: RuntimeDep, actor: Assessor) -> Response:
+    fields = await form_fields(request, lists=DETAILS)
+    try:
+        thrive = parse_thrive(fields)
+        await run_in_threadpool(service.assess, rt, actor, contact_id, thrive)
+    except ValidationError as error:
+        return await run_in_threadpool(_assess_page, request, rt, actor, contact_id, fields,
+                                       error.errors, 422)
+    return RedirectResponse(f"/contacts/{contact_id}/determination", status_code=303)
+
+
+def _determination_page(request: Request, rt: Runtime, actor: Actor, contact_id: int,
+                        values: dict[str, Any], errors: dict[str, str],
+                        status_code: int = 200) -> HTMLResponse:
+    assessment = service.suggestion_for(rt, actor, contact_id)
+    contact = service.contact_for(rt, actor, contact_id, "determination")
+    grading = policy.grading()
+    chosen = dict(values)
+    chosen.setdefault("grade", assessment.suggestion.grade.value)
+    return render(request, "risk/determination.html", {
+        "contact": contact, "assessment": assessment, "values": chosen, "errors": errors,
+        "grades": [(g.value, grading.grades[g].label) for g in Grade],
+        "grade_policies": grading.grades, "suggested_label":
+            grading.grades[assessment.suggestion.grade].label,
+        "nsir": policy.nsir(), "label": option_label,
+        "categories": [("", "Select a category")] + [
+            (code, category.label) for code, category in policy.nsir().categories.items()],
+    }, status_code=status_code)
+
+
+@router.get("/contacts/{contact_id:int}/determination", response_class=HTMLResponse)
+def determination_form(request: Request, contact_id: int, rt: RuntimeDep,
+                       actor: Assessor) -> HTMLResponse:
+    return _determination_page(request, rt, actor, contact_id, {}, {})
+
+
+@router.post("/contacts/{contact_id:int}/determination", response_model=None)
+async def determine(request: Request, contact_id: int, rt: RuntimeDep,
+                    actor: Assessor) -> Response:
+    fields = await form_fields(request, lists=frozenset({"qualifiers"}))
+    try:
+        await run_in_threadpool(service.determine, rt, actor, contact_id, fields)
+    except ValidationError as error:
+        return await run_in_threadpool(_determination_page, request, rt, actor, contact_id,
+                                       fields, error.errors, 422)
+    return RedirectResponse(f"/contacts/{contact_id}", status_code=303)
