@@ -14,11 +14,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
+from argon2.profiles import CHEAPEST
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from firstcontact.app import create_app
+from firstcontact.platform import auth
 from firstcontact.platform.clock import FixedClock
 from firstcontact.platform.db import Base, normalise_url
 from firstcontact.platform.runtime import Runtime, build_runtime
@@ -29,10 +32,25 @@ START = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
 """A Saturday morning; tests move the clock from here to the minute."""
 
 
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashing() -> Iterator[None]:
+    """Real argon2, at its cheapest parameters, so the many sign-ins in tests stay quick.
+
+    The code paths are the same; production keeps argon2-cffi's recommended profile (and the
+    live-server and browser tests, which run the real command, use it too).
+    """
+    cheap = PasswordHasher.from_parameters(CHEAPEST)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(auth, "hasher", cheap)
+        patch.setattr(auth, "_DECOY_HASH", cheap.hash("decoy password for timing"))
+        yield
+
+
 def postgres_admin_url() -> str | None:
     url = os.environ.get(POSTGRES_URL_VARIABLE)
     if not url and os.environ.get("CI"):
-        raise RuntimeError(f"CI must set {POSTGRES_URL_VARIABLE}: the PostgreSQL suite may not skip")
+        raise RuntimeError(
+            f"CI must set {POSTGRES_URL_VARIABLE}: the PostgreSQL suite may not skip")
     return url
 
 

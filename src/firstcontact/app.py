@@ -25,7 +25,7 @@ from firstcontact.platform.runtime import Runtime, build_runtime
 from firstcontact.risk import api as risk_api
 from firstcontact.risk import views as risk_views
 from firstcontact.settings import Settings
-from firstcontact.web import errors, login, middleware, pages, static
+from firstcontact.web import api_docs, errors, login, middleware, pages, static
 
 
 def timer_handlers() -> dict[str, DeadlineHandler]:
@@ -58,12 +58,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
         "and Incident Room. Authenticate with POST /api/session and send the token as "
         "`Authorization: Bearer <token>`.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.runtime = rt
     middleware.install(app, settings)
     errors.install(app)
     static.mount(app, settings)
-    for router in (health.router, login.router, login.api_router, pages.router,
+    for router in (health.router, api_docs.router, login.router, login.api_router, pages.router,
                    contacts_api.router, contacts_views.router, risk_api.router,
                    risk_views.router, demand_api.router, demand_views.router):
         app.include_router(router)

@@ -1,8 +1,8 @@
 """Every room's tables in one import, so Alembic and `create_all` see the whole schema."""
 
 from firstcontact.contacts import tables as contacts_tables
-from firstcontact.platform import audit, auth, deadlines
 from firstcontact.demand import tables as demand_tables
+from firstcontact.platform import audit, auth, deadlines
 from firstcontact.risk import tables as risk_tables
 
 __all__ = ["audit", "auth", "contacts_tables", "deadlines", "demand_tables", "risk_tables"]

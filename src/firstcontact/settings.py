@@ -16,10 +16,13 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite:///firstcontact.db"
     force_name: str = "Demo Constabulary"
-    secret_key: str = "change-me-in-production"
+    secret_key: str = "change-me-in-production"  # noqa: S105 (set FIRSTCONTACT_SECRET_KEY)
     session_hours: int = 10
     cookie_secure: bool = False
     login_attempts_allowed: int = 5
+    """Failed sign-ins for one username within the lockout window before it locks."""
+    login_attempts_per_address: int = 50
+    """Failed sign-ins from one address (a whole control room may share one) before it locks."""
     login_lockout_minutes: int = 15
     narrative_max_chars: int = 20_000
     timer_interval_seconds: float = 5.0

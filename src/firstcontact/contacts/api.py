@@ -128,7 +128,8 @@ def list_contacts(
     actor: Annotated[Actor, Depends(require(Permission.CONTACT_READ))],
     limit: int = 50,
 ) -> list[ContactOut]:
-    return [ContactOut.of(c) for c in service.list_contacts(rt, actor, limit=max(1, min(limit, 500)))]
+    contacts = service.list_contacts(rt, actor, limit=max(1, min(limit, 500)))
+    return [ContactOut.of(contact) for contact in contacts]
 
 
 @router.get("/{contact_id}", response_model=ContactOut, summary="One contact (the read is audited)")

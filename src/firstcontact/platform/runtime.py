@@ -30,7 +30,8 @@ def make_bus(settings: Settings) -> Bus:
     return InProcessBus()
 
 
-def build_runtime(settings: Settings, clock: Clock | None = None, bus: Bus | None = None) -> Runtime:
+def build_runtime(settings: Settings, clock: Clock | None = None,
+                  bus: Bus | None = None) -> Runtime:
     chosen_bus = bus if bus is not None else make_bus(settings)
 
     def publish(staged: list[Event]) -> None:

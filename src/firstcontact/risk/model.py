@@ -11,6 +11,7 @@ import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from firstcontact.platform.model import FieldErrors, ValidationError, plain_text
 
@@ -81,7 +82,8 @@ class Thrive:
 
     def facts(self) -> dict[str, tuple[str, ...]]:
         """Everything a grading rule may test, each as a tuple of values."""
-        facts = {name: (value,) for name, value in self.answers.items()}
+        facts: dict[str, tuple[str, ...]] = {
+            name: (value,) for name, value in self.answers.items()}
         facts.update({name: tuple(values) for name, values in self.details.items()})
         facts[ESCALATING] = ("yes",) if self.risk_escalating else ("no",)
         return facts
@@ -90,16 +92,14 @@ class Thrive:
 def parse_thrive(fields: Mapping[str, str | Sequence[str] | None]) -> Thrive:
     """Check a THRIVE submission (form or API). Every missing or unknown answer is named."""
     errors = FieldErrors()
-    answers = {name: errors.check(lambda n=name: _option(n, fields.get(n)))
+    answers = {name: errors.check(partial(_option, name, fields.get(name)))
                for name in ELEMENT_OPTIONS}
-    details = {name: errors.check(lambda n=name: _options(n, fields.get(n)))
+    details = {name: errors.check(partial(_options, name, fields.get(name)))
                for name in DETAIL_OPTIONS}
-    notes = {name: errors.check(lambda n=name: plain_text(
-        f"{n}_note", _text(fields.get(f"{n}_note")), max_chars=NOTE_MAX))
-        for name in ELEMENT_OPTIONS}
-    ndm = {stage: errors.check(lambda s=stage: plain_text(
-        f"ndm_{s}", _text(fields.get(f"ndm_{s}")), max_chars=NOTE_MAX, required=True))
-        for stage in NDM_STAGES}
+    notes = {name: errors.check(partial(_note, f"{name}_note", fields, False))
+             for name in ELEMENT_OPTIONS}
+    ndm = {stage: errors.check(partial(_note, f"ndm_{stage}", fields, True))
+           for stage in NDM_STAGES}
     escalating = _text(fields.get(ESCALATING)).lower() in {"yes", "true", "on", "1"}
     errors.raise_any()
     return Thrive(
@@ -109,6 +109,10 @@ def parse_thrive(fields: Mapping[str, str | Sequence[str] | None]) -> Thrive:
         notes={k: v for k, v in notes.items() if v is not None},
         ndm={k: v for k, v in ndm.items() if v is not None},
     )
+
+
+def _note(field: str, fields: Mapping[str, str | Sequence[str] | None], required: bool) -> str:
+    return plain_text(field, _text(fields.get(field)), max_chars=NOTE_MAX, required=required)
 
 
 def _text(value: str | Sequence[str] | None) -> str:

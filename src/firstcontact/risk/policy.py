@@ -123,8 +123,10 @@ def _rule(path: Path, text: str, index: int, entry: Mapping[str, Any]) -> Rule:
         raise _fail(path, line, f"{where}.when", "needs at least one condition")
     for fact, values in when.items():
         if fact not in RULE_FACTS:
-            raise _fail(path, line, f"{where}.when.{fact}", f"unknown fact; known: {sorted(RULE_FACTS)}")
-        if not isinstance(values, list) or not values or any(v not in RULE_FACTS[fact] for v in values):
+            raise _fail(path, line, f"{where}.when.{fact}",
+                        f"unknown fact; known: {sorted(RULE_FACTS)}")
+        allowed = RULE_FACTS[fact]
+        if not isinstance(values, list) or not values or any(v not in allowed for v in values):
             raise _fail(path, line, f"{where}.when.{fact}",
                         f"values must be a list drawn from {list(RULE_FACTS[fact])}")
     return Rule(Grade(grade), str(entry["reason"]),

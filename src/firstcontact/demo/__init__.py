@@ -1,0 +1,116 @@
+"""The demo force: staff for every role and a few hours of demand that reads like real calls.
+
+`seed(runtime)` is safe to repeat: it adds users that are missing and seeds demand only into
+an empty contacts table. Everything goes through the same services the app uses, so the
+demo's records are audited, graded by the real policy and open real review deadlines.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from firstcontact.contacts import service as contacts
+from firstcontact.contacts.model import Limits, parse_contact
+from firstcontact.contacts.tables import ContactRow
+from firstcontact.demo.scenarios import SCENARIOS, Scenario
+from firstcontact.platform import auth
+from firstcontact.platform.clock import FixedClock
+from firstcontact.platform.model import SYSTEM, Actor, Role, ValidationError
+from firstcontact.platform.runtime import Runtime
+from firstcontact.risk import service as risk
+from firstcontact.risk.model import NDM_STAGES, parse_thrive
+
+DEMO_STAFF: list[tuple[Role, str, str]] = [
+    (Role.CALL_HANDLER, "handler", "Casey Hughes"),
+    (Role.DISPATCHER, "dispatcher", "Dev Sharma"),
+    (Role.TEAM_LEADER, "teamleader", "Sgt Morgan Price"),
+    (Role.DIGITAL_DESK, "digitaldesk", "Jo Evans"),
+    (Role.QA_REVIEWER, "qareviewer", "Robin Clarke"),
+    (Role.VICTIM_CARE, "victimcare", "Priya Nair"),
+    (Role.PARTNER_AGENCY, "partner", "Adult Social Care duty desk"),
+    (Role.ADMIN, "admin", "Systems Administrator"),
+]
+HOURS_OF_DEMAND = 5
+
+
+def demo_password(username: str) -> str:
+    """Demo passwords are public by design: this force exists only on a trial machine."""
+    return f"demo-{username}-2026"
+
+
+def seed(rt: Runtime) -> list[tuple[str, str, str]]:
+    """Create the demo staff and demand; return (role, username, password) for each login."""
+    staff = {role: _ensure_user(rt, role, username, name) for role, username, name in DEMO_STAFF}
+    if _contact_count(rt) == 0:
+        _seed_demand(rt, staff[Role.CALL_HANDLER], staff[Role.DIGITAL_DESK])
+    return [(role.value, username, demo_password(username)) for role, username, _ in DEMO_STAFF]
+
+
+def _ensure_user(rt: Runtime, role: Role, username: str, display_name: str) -> Actor:
+    try:
+        return auth.create_user(rt, SYSTEM, username, display_name, role,
+                                demo_password(username))
+    except ValidationError:
+        found = auth.find_user(rt, username)
+        if found is None:
+            raise
+        return found
+
+
+def _contact_count(rt: Runtime) -> int:
+    with rt.database.transaction() as session:
+        return session.scalar(select(func.count()).select_from(ContactRow)) or 0
+
+
+def _seed_demand(rt: Runtime, handler: Actor, desk: Actor) -> None:
+    """Replay the scenarios over the last few hours, each at its own time on a moving clock."""
+    chooser = random.Random(999)  # noqa: S311 (demo data, not security)
+    start = rt.clock.now() - timedelta(hours=HOURS_OF_DEMAND)
+    clock = FixedClock(start)
+    replay = replace(rt, clock=clock)
+    offsets = sorted(chooser.uniform(0, HOURS_OF_DEMAND * 60 - 20) for _ in SCENARIOS)
+    for offset, scenario in zip(offsets, SCENARIOS, strict=True):
+        clock.set(start + timedelta(minutes=offset))
+        actor = desk if scenario.channel in {"online", "chat", "email", "social"} else handler
+        _play(replay, clock, actor, scenario)
+
+
+def _play(rt: Runtime, clock: FixedClock, actor: Actor, scenario: Scenario) -> None:
+    draft = parse_contact({
+        "channel": scenario.channel, "caller_name": scenario.caller, "caller_phone":
+        scenario.phone, "caller_relationship": scenario.relationship, "address":
+        scenario.address, "area_type": scenario.area, "narrative": scenario.narrative,
+        "language": scenario.language, "accessibility_needs": scenario.needs,
+    }, Limits())
+    contact = contacts.record_contact(rt, actor, draft).contact
+    if scenario.answers is None:
+        return
+    clock.advance(timedelta(minutes=4))
+    fields: dict[str, str | list[str] | None] = dict(scenario.answers)
+    fields.update({f"ndm_{stage}": text for stage, text in _ndm(scenario).items()})
+    risk.assess(rt, actor, contact.id, parse_thrive(fields))
+    if scenario.nsir is None:
+        return
+    clock.advance(timedelta(minutes=2))
+    category, code = scenario.nsir
+    risk.determine(rt, actor, contact.id, {
+        "grade": scenario.grade or risk.suggestion_for(rt, actor, contact.id).suggestion.grade,
+        "rationale": scenario.rationale, "nsir_category": category, "opening_code": code,
+        "qualifiers": list(scenario.qualifiers)})
+
+
+def _ndm(scenario: Scenario) -> dict[str, str]:
+    texts = {
+        "information": "Caller's account; no previous calls checked on the demo force.",
+        "assessment": scenario.assessment,
+        "powers_policy": "Force contact management policy; THRIVE.",
+        "options": "Considered attendance, appointment and telephone resolution.",
+        "action_review": "Graded as recorded; re-THRIVE by the review time or on new "
+                         "information.",
+    }
+    assert set(texts) == set(NDM_STAGES)
+    return texts

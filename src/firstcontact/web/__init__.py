@@ -1,0 +1,1 @@
+"""The web layer: layout templates, sign-in, dependencies, middleware and error pages."""
