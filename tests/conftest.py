@@ -20,11 +20,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from firstcontact.app import create_app
+from firstcontact.app import create_app, wired_runtime
 from firstcontact.platform import auth
 from firstcontact.platform.clock import FixedClock
 from firstcontact.platform.db import Base, normalise_url
-from firstcontact.platform.runtime import Runtime, build_runtime
+from firstcontact.platform.runtime import Runtime
 from firstcontact.settings import Settings
 
 POSTGRES_URL_VARIABLE = "FIRSTCONTACT_TEST_POSTGRES_URL"
@@ -114,7 +114,7 @@ def settings(database_url: str) -> Settings:
 
 @pytest.fixture
 def runtime(settings: Settings, clock: FixedClock) -> Iterator[Runtime]:
-    rt = build_runtime(settings, clock)
+    rt = wired_runtime(settings, clock)
     if rt.database.dialect == "sqlite":
         rt.database.create_all()
     yield rt

@@ -21,7 +21,7 @@ from firstcontact.platform import health
 from firstcontact.platform.clock import Clock
 from firstcontact.platform.deadlines import DeadlineHandler, TimerLoop
 from firstcontact.platform.logging import configure_logging
-from firstcontact.platform.runtime import Runtime, build_runtime
+from firstcontact.platform.runtime import IntakeStep, Runtime, build_runtime
 from firstcontact.risk import api as risk_api
 from firstcontact.risk import views as risk_views
 from firstcontact.settings import Settings
@@ -33,11 +33,23 @@ def timer_handlers() -> dict[str, DeadlineHandler]:
     return dict(demand_service.DEADLINE_HANDLERS)
 
 
+def intake_steps() -> list[IntakeStep]:
+    """What happens to every new contact after it is safely stored, in this order."""
+    return []
+
+
+def wired_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
+    """The runtime with every room's intake steps: what the server, the CLI and tests use."""
+    rt = build_runtime(settings, clock)
+    rt.intake_steps.extend(intake_steps())
+    return rt
+
+
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
                runtime: Runtime | None = None) -> FastAPI:
     settings = settings or Settings()
     configure_logging(settings)
-    rt = runtime or build_runtime(settings, clock)
+    rt = runtime or wired_runtime(settings, clock)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

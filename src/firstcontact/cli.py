@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 
 from firstcontact.platform.model import SYSTEM, Role, ValidationError
-from firstcontact.platform.runtime import Runtime, build_runtime
+from firstcontact.platform.runtime import Runtime
 from firstcontact.settings import Settings
 
 # No locals in tracebacks: they would print passwords and personal data into CI and logs.
@@ -35,7 +35,9 @@ app.add_typer(audit_app, name="audit")
 @contextmanager
 def runtime() -> Iterator[Runtime]:
     """A runtime for one command, closed afterwards so SQLite's WAL is checkpointed."""
-    rt = build_runtime(Settings())
+    from firstcontact.app import wired_runtime
+
+    rt = wired_runtime(Settings())
     try:
         yield rt
     finally:

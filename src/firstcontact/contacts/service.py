@@ -7,6 +7,7 @@ of storing a second.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -31,6 +32,7 @@ from firstcontact.platform.model import Actor, Conflict, NotFound, Permission, V
 from firstcontact.platform.runtime import Runtime
 
 SUBJECT = "contact"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -90,12 +92,25 @@ def record_contact(rt: Runtime, actor: Actor, draft: ContactDraft,
     if key and scope and (earlier := _earlier_submit(rt, scope, key, draft)) is not None:
         return Recorded(earlier, created=False)
     try:
-        return Recorded(_insert(rt, actor, draft, scope, key), created=True)
+        contact = _insert(rt, actor, draft, scope, key)
     except IntegrityError:
         # Two copies of one submit raced: the other won; answer with its record.
         if key and scope and (earlier := _earlier_submit(rt, scope, key, draft)) is not None:
             return Recorded(earlier, created=False)
         raise
+    run_intake_steps(rt, contact.id)
+    return Recorded(contact, created=True)
+
+
+def run_intake_steps(rt: Runtime, contact_id: int) -> None:
+    """The intake pipeline after the contact is committed. A failing step is logged and the
+    rest still run: the contact itself is already safe, and staff still see it."""
+    for step in rt.intake_steps:
+        try:
+            step(rt, contact_id)
+        except Exception:
+            log.exception("intake step %s failed for contact %s", getattr(step, "__name__", step),
+                          contact_id)
 
 
 def _check_key(key: str | None) -> str | None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from firstcontact.platform.clock import Clock, SystemClock
 from firstcontact.platform.db import Database
 from firstcontact.platform.events import Bus, Event, InProcessBus
 from firstcontact.settings import Settings
+
+IntakeStep = Callable[["Runtime", int], None]
+"""Work done on a contact after it is stored (hidden-harm scan, identity match): given its id."""
 
 
 @dataclass
@@ -16,6 +20,8 @@ class Runtime:
     database: Database
     clock: Clock
     bus: Bus
+    intake_steps: list[IntakeStep] = field(default_factory=list)
+    """Run in order after a new contact is committed; wired by firstcontact.app."""
 
 
 def make_bus(settings: Settings) -> Bus:
