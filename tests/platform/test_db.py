@@ -54,3 +54,19 @@ def test_a_time_without_a_zone_is_refused(runtime: Runtime) -> None:
             connection.execute(insert(moments).values(id=1, at=datetime(2026, 3, 14, 9, 30)))
     finally:
         moments_metadata.drop_all(engine)
+
+
+def test_a_read_goes_ahead_while_another_connection_holds_the_write_lock(
+        sqlite_url: str) -> None:
+    """Per-request sign-in checks read; they must not queue behind a long write."""
+    database = Database(sqlite_url)
+    database.create_all()
+    writer = database.engine.connect()
+    holding = writer.begin()  # BEGIN IMMEDIATE: the write lock is now held
+    try:
+        with database.read() as session:
+            assert session.execute(text("SELECT count(*) FROM contacts")).scalar() == 0
+    finally:
+        holding.rollback()
+        writer.close()
+        database.dispose()

@@ -89,17 +89,18 @@ def record_contact(rt: Runtime, actor: Actor, draft: ContactDraft,
     actor.require(Permission.CONTACT_CREATE)
     key = _check_key(idempotency_key)
     scope = idempotency_scope(actor) if key else None
-    if key and scope and (earlier := _earlier_submit(rt, scope, key, draft)) is not None:
-        return Recorded(earlier, created=False)
     try:
-        contact = _insert(rt, actor, draft, scope, key)
+        recorded = _insert_once(rt, actor, draft, scope, key)
     except IntegrityError:
-        # Two copies of one submit raced: the other won; answer with its record.
-        if key and scope and (earlier := _earlier_submit(rt, scope, key, draft)) is not None:
-            return Recorded(earlier, created=False)
-        raise
-    run_intake_steps(rt, contact.id)
-    return Recorded(contact, created=True)
+        # Two copies of one submit raced (PostgreSQL): the other won; answer with its record.
+        with rt.database.transaction() as session:
+            earlier = _earlier_submit(session, scope, key, draft)
+        if earlier is None:
+            raise
+        return Recorded(earlier, created=False)
+    if recorded.created:
+        run_intake_steps(rt, recorded.contact.id)
+    return recorded
 
 
 def run_intake_steps(rt: Runtime, contact_id: int) -> None:
@@ -121,21 +122,27 @@ def _check_key(key: str | None) -> str | None:
     return key
 
 
-def _earlier_submit(rt: Runtime, scope: str, key: str, draft: ContactDraft) -> ContactView | None:
-    with rt.database.transaction() as session:
-        row = session.scalars(select(ContactRow).where(
-            ContactRow.idempotency_scope == scope, ContactRow.idempotency_key == key)).first()
-        if row is None:
-            return None
-        if row.content_hash != draft.fingerprint():
-            raise Conflict("This idempotency key was already used for a different contact")
-        return view(row)
+def _earlier_submit(session: Session, scope: str | None, key: str | None,
+                    draft: ContactDraft) -> ContactView | None:
+    if scope is None or key is None:
+        return None
+    row = session.scalars(select(ContactRow).where(
+        ContactRow.idempotency_scope == scope, ContactRow.idempotency_key == key)).first()
+    if row is None:
+        return None
+    if row.content_hash != draft.fingerprint():
+        raise Conflict("This idempotency key was already used for a different contact")
+    return view(row)
 
 
-def _insert(rt: Runtime, actor: Actor, draft: ContactDraft, scope: str | None,
-            key: str | None) -> ContactView:
+def _insert_once(rt: Runtime, actor: Actor, draft: ContactDraft, scope: str | None,
+                 key: str | None) -> Recorded:
+    """One transaction: find an earlier submit with this key, or store the contact."""
     now = rt.clock.now()
     with rt.database.transaction() as session:
+        earlier = _earlier_submit(session, scope, key, draft)
+        if earlier is not None:
+            return Recorded(earlier, created=False)
         row = ContactRow(
             channel=draft.channel.value, status=ContactStatus.AWAITING_ASSESSMENT.value,
             caller_name=draft.caller_name, caller_phone=draft.caller_phone,
@@ -153,7 +160,7 @@ def _insert(rt: Runtime, actor: Actor, draft: ContactDraft, scope: str | None,
         stage_event(session, Event("contact.received", {
             "contact_id": row.id, "reference": row.reference, "channel": row.channel}))
         session.flush()
-        return view(row)
+        return Recorded(view(row), created=True)
 
 
 def load(session: Session, contact_id: int) -> ContactRow:

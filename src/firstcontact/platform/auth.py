@@ -300,21 +300,30 @@ def sign_in(rt: Runtime, username: str, password: str, ip: str) -> SignedIn:
 
 
 def actor_for_token(rt: Runtime, token: str) -> SessionView | None:
-    """Who a token belongs to, or None if it is unknown, expired, revoked or the user is off."""
-    with rt.database.transaction() as session:
-        now = rt.clock.now()
+    """Who a token belongs to, or None if it is unknown, expired, revoked or the user is off.
+
+    Runs on every request, so it reads without taking SQLite's write lock; `last_seen_at` is
+    written only when it is LAST_SEEN_EVERY old.
+    """
+    now = rt.clock.now()
+    digest = token_digest(token)
+    with rt.database.read() as session:
         found = session.execute(
             select(StaffSession, User).join(User, User.id == StaffSession.user_id)
-            .where(StaffSession.token_hash == token_digest(token))).first()
+            .where(StaffSession.token_hash == digest)).first()
         if found is None:
             return None
         row, user = found
         if row.revoked_at is not None or row.expires_at <= now or not user.active:
             return None
-        if now - row.last_seen_at >= LAST_SEEN_EVERY:
-            row.last_seen_at = now
-        return SessionView(actor=user.actor(), csrf_token=row.csrf_token,
+        seen = SessionView(actor=user.actor(), csrf_token=row.csrf_token,
                            expires_at=row.expires_at)
+        stale = now - row.last_seen_at >= LAST_SEEN_EVERY
+    if stale:
+        with rt.database.transaction() as session:
+            session.execute(update(StaffSession).where(StaffSession.token_hash == digest)
+                            .values(last_seen_at=now))
+    return seen
 
 
 def _end_sessions(session: Session, which: ColumnElement[bool], now: datetime) -> int:

@@ -8,8 +8,9 @@ transaction staged to the bus, so nothing is announced that was not stored.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -76,10 +77,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin_immediate(connection: Any) -> None:
-    # Take the write lock at the start, so read-then-write (the audit chain, deadline claims)
-    # never races another writer into "database is locked" half way through.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+READ_ONLY = "firstcontact_read_only"
+
+
+def _sqlite_begin(connection: Any) -> None:
+    # A write transaction takes the write lock at the start, so read-then-write (the audit
+    # chain, deadline claims) never races another writer into "database is locked" half way
+    # through. A read-only one takes no lock: WAL readers never wait for writers.
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
@@ -87,7 +93,7 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin_immediate)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
                          json_serializer=lambda obj: json.dumps(obj, default=str))
@@ -101,7 +107,14 @@ class Database:
         self.url = normalise_url(url)
         self.engine = make_engine(self.url, pool_size=pool_size)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.read_sessions = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}),
+                                          expire_on_commit=False)
         self.on_commit = on_commit
+        # SQLite has one writer at a time. Queueing this process's writers on a lock, rather
+        # than on SQLite's busy handler (which sleeps and polls), keeps throughput up under
+        # load; other processes on the same file still wait on the busy handler.
+        self._writer: AbstractContextManager[Any] = (
+            threading.RLock() if self.url.startswith("sqlite") else nullcontext())
 
     @property
     def dialect(self) -> str:
@@ -110,12 +123,22 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One use case: commits on success, rolls back on any exception, then publishes."""
-        with self.sessions() as session:
+        with self._writer, self.sessions() as session:
             with session.begin():
                 yield session
             staged: list[Any] = session.info.pop(STAGED_EVENTS, [])
         if staged and self.on_commit is not None:
             self.on_commit(staged)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only transaction: never blocks or waits for writers (a consistent snapshot).
+
+        Reads of people's records still need the audit log, which is a write: use
+        `transaction()` for those.
+        """
+        with self.read_sessions() as session, session.begin():
+            yield session
 
     def create_all(self) -> None:
         """Build the schema straight from the models (tests); `migrate` is for real databases."""
