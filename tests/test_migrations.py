@@ -2,34 +2,22 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect, text
 
 import firstcontact.schema  # noqa: F401
-from firstcontact.platform.db import Base, make_engine, migrate, normalise_url
-from tests.conftest import postgres_admin_url
+from firstcontact.platform.db import Base, make_engine, migrate
+from tests.conftest import throwaway_postgres
 
 
 @pytest.fixture
 def empty_postgres() -> Iterator[str]:
-    admin_url = postgres_admin_url()
-    if admin_url is None:
-        pytest.skip("PostgreSQL tests need FIRSTCONTACT_TEST_POSTGRES_URL")
-    name = f"fc_migrate_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(normalise_url(admin_url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(normalise_url(admin_url)).set(database=name).render_as_string(
-        hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with throwaway_postgres("fc_migrate") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

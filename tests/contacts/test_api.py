@@ -13,16 +13,12 @@ from firstcontact.contacts.tables import ContactRow
 from firstcontact.platform.audit import AuditEntry
 from firstcontact.platform.model import Role
 from firstcontact.platform.runtime import Runtime
+from tests.risk.flow import CONTACT
 from tests.staff import api_headers
 
 
 def contact_body(**changes: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "channel": "phone_101",
-        "caller": {"name": "Sam Patel", "phone": "07700 900123", "relationship": "victim"},
-        "location": {"address": "12 High Street, Anytown"},
-        "narrative": "My shed was broken into overnight and tools taken.",
-    }
+    body = dict(CONTACT)
     body.update(changes)
     return body
 

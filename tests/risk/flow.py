@@ -8,17 +8,19 @@ from fastapi.testclient import TestClient
 
 from firstcontact.risk.model import NDM_STAGES
 
+CONTACT: dict[str, Any] = {
+    "channel": "phone_101",
+    "caller": {"name": "Sam Patel", "phone": "07700 900123", "relationship": "victim"},
+    "location": {"address": "12 High Street, Anytown"},
+    "narrative": "My shed was broken into overnight and tools taken.",
+}
+"""A plain 101 call about a burglary: the contact most tests start from."""
+
 NDM = {stage: f"Reasons for {stage.replace('_', ' ')}" for stage in NDM_STAGES}
 
 
 def new_contact(client: TestClient, headers: dict[str, str], **changes: Any) -> int:
-    body: dict[str, Any] = {
-        "channel": "phone_101",
-        "caller": {"name": "Sam Patel", "phone": "07700 900123", "relationship": "victim"},
-        "location": {"address": "12 High Street, Anytown"},
-        "narrative": "My shed was broken into overnight and tools taken.",
-    }
-    body.update(changes)
+    body = {**CONTACT, **changes}
     response = client.post("/api/contacts", json=body, headers=headers)
     assert response.status_code == 201, response.text
     contact_id: int = response.json()["id"]
