@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from firstcontact.contacts.model import (
@@ -9,6 +11,7 @@ from firstcontact.contacts.model import (
     AreaType,
     Channel,
     Limits,
+    contact_reference,
     normalise_phone,
     parse_contact,
 )
@@ -80,3 +83,9 @@ def test_the_fingerprint_changes_with_content() -> None:
         fields(), Limits()).fingerprint()
     assert parse_contact(fields(), Limits()).fingerprint() != parse_contact(
         fields(narrative="Something else"), Limits()).fingerprint()
+
+
+def test_the_reference_carries_the_london_date_not_the_utc_one() -> None:
+    # 23:30 UTC on 14 June is 00:30 on 15 June in London (BST).
+    assert contact_reference(42, datetime(2026, 6, 14, 23, 30, tzinfo=UTC)) == "C260615-000042"
+    assert contact_reference(42, datetime(2026, 1, 14, 23, 30, tzinfo=UTC)) == "C260114-000042"

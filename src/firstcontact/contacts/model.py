@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 import phonenumbers
 
@@ -166,6 +167,9 @@ def _channel(raw: str | None, allowed: tuple[Channel, ...]) -> Channel:
     return channel
 
 
+LONDON = ZoneInfo("Europe/London")
+
+
 def contact_reference(contact_id: int, received_at: datetime) -> str:
-    """The reference read out to the caller: the day it came in and a unique number."""
-    return f"C{received_at:%y%m%d}-{contact_id:06d}"
+    """The reference read out to the caller: the day it came in (London) and a unique number."""
+    return f"C{received_at.astimezone(LONDON):%y%m%d}-{contact_id:06d}"

@@ -6,6 +6,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
+from firstcontact.contacts.model import LONDON
 from firstcontact.risk.model import Grade
 
 
@@ -24,8 +25,8 @@ class ReviewState(enum.StrEnum):
 
 
 def incident_reference(incident_id: int, opened_at: datetime) -> str:
-    """The incident log number the control room quotes: the day opened and a unique number."""
-    return f"INC{opened_at:%y%m%d}-{incident_id:05d}"
+    """The incident log number the control room quotes: the day opened (London) and a number."""
+    return f"INC{opened_at.astimezone(LONDON):%y%m%d}-{incident_id:05d}"
 
 
 @dataclass(frozen=True)
