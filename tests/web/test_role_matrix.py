@@ -1,0 +1,71 @@
+"""Who may do what, stated as a table a supervisor can read, and checked against the real app.
+
+Each row: a route and the roles allowed; every other role must get 403. Written out by hand
+(not derived from ROLE_PERMISSIONS) so a change to the permissions that widens access fails
+here until someone decides it is right.
+"""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from firstcontact.platform.model import Role
+from firstcontact.platform.runtime import Runtime
+from tests.risk.flow import assess, new_contact
+from tests.staff import api_headers
+
+R = Role
+FRONT_LINE = {R.CALL_HANDLER, R.DIGITAL_DESK, R.TEAM_LEADER, R.ADMIN}
+READERS = FRONT_LINE | {R.DISPATCHER, R.QA_REVIEWER, R.VICTIM_CARE}
+ASSESSORS = FRONT_LINE | {R.DISPATCHER}
+
+MATRIX: list[tuple[str, str, set[Role]]] = [
+    ("GET", "/api/contacts", READERS),
+    ("POST", "/api/contacts", FRONT_LINE),
+    ("GET", "/api/contacts/{contact}", READERS),
+    ("GET", "/api/contacts/{contact}/file", READERS),
+    ("POST", "/api/contacts/{contact}/assessments", ASSESSORS),
+    ("GET", "/api/incidents", READERS),
+    ("GET", "/contacts", READERS),
+    ("GET", "/contacts/new", FRONT_LINE),
+    ("GET", "/contacts/{contact}", READERS),
+    ("GET", "/incidents", READERS),
+]
+
+
+@pytest.fixture
+def contact_id(client: TestClient, runtime: Runtime) -> int:
+    handler = api_headers(client, runtime, Role.CALL_HANDLER)
+    contact = new_contact(client, handler)
+    assess(client, handler, contact)
+    return contact
+
+
+@pytest.mark.parametrize("role", list(Role), ids=[r.value for r in Role])
+def test_each_role_reaches_only_what_the_table_allows(
+        client: TestClient, runtime: Runtime, contact_id: int, role: Role) -> None:
+    headers = api_headers(client, runtime, role)
+    refused, allowed = [], []
+    for method, template, roles in MATRIX:
+        path = template.format(contact=contact_id)
+        body = {} if method == "POST" else None
+        status = client.request(method, path, headers=headers, json=body,
+                                follow_redirects=False).status_code
+        if role in roles:
+            allowed.append((method, path, status))
+        else:
+            refused.append((method, path, status))
+    assert all(status == 403 for *_, status in refused), refused
+    assert all(status != 403 and status < 500 for *_, status in allowed), allowed
+
+
+def test_a_partner_agency_reaches_nothing_in_the_control_room(
+        client: TestClient, runtime: Runtime, contact_id: int) -> None:
+    headers = api_headers(client, runtime, Role.PARTNER_AGENCY)
+    for method, template, _ in MATRIX:
+        path = template.format(contact=contact_id)
+        response = client.request(method, path, headers=headers,
+                                  json={} if method == "POST" else None)
+        assert response.status_code == 403, (method, path)
+        assert "Karen" not in response.text and "Sam Patel" not in response.text
