@@ -85,22 +85,25 @@ def idempotency_scope(actor: Actor) -> str:
 
 def record_contact(rt: Runtime, actor: Actor, draft: ContactDraft,
                    idempotency_key: str | None = None) -> Recorded:
-    """Store a new contact, or return the one a retried submit already stored."""
+    """Store a new contact, or return the one a retried submit already stored.
+
+    The insert is tried first (the common case: a new submit); the unique key on
+    (scope, idempotency key) turns a retry into an IntegrityError, answered with the first
+    record, or a 409 if the retry carries different content.
+    """
     actor.require(Permission.CONTACT_CREATE)
     key = _check_key(idempotency_key)
     scope = idempotency_scope(actor) if key else None
     try:
-        recorded = _insert_once(rt, actor, draft, scope, key)
+        contact = _insert(rt, actor, draft, scope, key)
     except IntegrityError:
-        # Two copies of one submit raced (PostgreSQL): the other won; answer with its record.
         with rt.database.transaction() as session:
             earlier = _earlier_submit(session, scope, key, draft)
         if earlier is None:
             raise
         return Recorded(earlier, created=False)
-    if recorded.created:
-        run_intake_steps(rt, recorded.contact.id)
-    return recorded
+    run_intake_steps(rt, contact.id)
+    return Recorded(contact, created=True)
 
 
 def run_intake_steps(rt: Runtime, contact_id: int) -> None:
@@ -135,14 +138,10 @@ def _earlier_submit(session: Session, scope: str | None, key: str | None,
     return view(row)
 
 
-def _insert_once(rt: Runtime, actor: Actor, draft: ContactDraft, scope: str | None,
-                 key: str | None) -> Recorded:
-    """One transaction: find an earlier submit with this key, or store the contact."""
+def _insert(rt: Runtime, actor: Actor, draft: ContactDraft, scope: str | None,
+            key: str | None) -> ContactView:
     now = rt.clock.now()
     with rt.database.transaction() as session:
-        earlier = _earlier_submit(session, scope, key, draft)
-        if earlier is not None:
-            return Recorded(earlier, created=False)
         row = ContactRow(
             channel=draft.channel.value, status=ContactStatus.AWAITING_ASSESSMENT.value,
             caller_name=draft.caller_name, caller_phone=draft.caller_phone,
@@ -160,7 +159,7 @@ def _insert_once(rt: Runtime, actor: Actor, draft: ContactDraft, scope: str | No
         stage_event(session, Event("contact.received", {
             "contact_id": row.id, "reference": row.reference, "channel": row.channel}))
         session.flush()
-        return Recorded(view(row), created=True)
+        return view(row)
 
 
 def load(session: Session, contact_id: int) -> ContactRow:
