@@ -46,10 +46,11 @@ def contact_id(client: TestClient, runtime: Runtime) -> int:
 def test_each_role_reaches_only_what_the_table_allows(
         client: TestClient, runtime: Runtime, contact_id: int, role: Role) -> None:
     headers = api_headers(client, runtime, role)
-    refused, allowed = [], []
+    refused: list[tuple[str, str, int]] = []
+    allowed: list[tuple[str, str, int]] = []
     for method, template, roles in MATRIX:
         path = template.format(contact=contact_id)
-        body = {} if method == "POST" else None
+        body: dict[str, str] | None = {} if method == "POST" else None
         status = client.request(method, path, headers=headers, json=body,
                                 follow_redirects=False).status_code
         if role in roles:
