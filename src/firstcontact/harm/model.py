@@ -99,15 +99,20 @@ class Finding:
     action: str
 
 
+RIGHT_QUOTE = "\u2019"
+"""The typographic apostrophe phones and word processors type; treated as a plain one."""
+
+
 def phrase_key(text: str) -> str:
     """How a phrase and a matched span are compared: lower case, no apostrophes, one space."""
-    return " ".join(re.findall(r"[a-z0-9]+", text.lower().replace("'", "").replace("’", "")))
+    plain = text.lower().replace("'", "").replace(RIGHT_QUOTE, "")
+    return " ".join(re.findall(r"[a-z0-9]+", plain))
 
 
 def _trie_pattern(phrases: Iterable[str]) -> str:
     """One regular expression for every phrase, shaped as a trie so each position in the text
     is tried against the catalogue once. Gaps between words match any run of spaces,
-    punctuation or line breaks; an apostrophe is optional ("wont", "won't", "won’t")."""
+    punctuation or line breaks; an apostrophe (plain or typographic) is optional: "wont"."""
     trie: dict[str, object] = {}
     for phrase in phrases:
         node = trie
@@ -121,7 +126,7 @@ def _atom(char: str) -> str:
     if char == " ":
         return r"[\W_]+"
     if char == "'":
-        return "['’]?"
+        return f"['{RIGHT_QUOTE}]?"
     return re.escape(char)
 
 
@@ -137,7 +142,7 @@ def _node_pattern(node: Mapping[str, object]) -> str:
 
 def _spelling(phrase: str) -> str:
     """The phrase as the trie stores it: lower case, single spaces, apostrophes kept."""
-    return " ".join(re.findall(r"[a-z0-9']+", phrase.lower().replace("’", "'")))
+    return " ".join(re.findall(r"[a-z0-9']+", phrase.lower().replace(RIGHT_QUOTE, "'")))
 
 
 _SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)|\n\s*\n")
