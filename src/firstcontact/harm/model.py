@@ -176,11 +176,12 @@ class Scanner:
         primary: dict[tuple[str, int], list[Evidence]] = defaultdict(list)
         partners: dict[tuple[str, int], list[Evidence]] = defaultdict(list)
         for match in self.pattern.finditer(text):
-            if self._set_aside(text, match.start()):
+            start, end, said = match.start(1), match.end(1), match.group(1)
+            if self._set_aside(text, start):
                 continue
-            sentence = _sentence_index(sentences, match.start())
-            for indicator, is_partner in self.by_key.get(phrase_key(match.group()), ()):
-                span = Evidence(indicator.id, match.start(), match.end(), match.group())
+            sentence = _sentence_index(sentences, start)
+            for indicator, is_partner in self.by_key.get(phrase_key(said), ()):
+                span = Evidence(indicator.id, start, end, said)
                 (partners if is_partner else primary)[(indicator.id, sentence)].append(span)
         found: dict[str, list[Evidence]] = defaultdict(list)
         for (indicator_id, sentence), spans in primary.items():
@@ -235,7 +236,10 @@ def compile_scanner(catalogue: Catalogue) -> Scanner:
                 entry = (indicator, is_partner)
                 if entry not in by_key[phrase_key(phrase)]:
                     by_key[phrase_key(phrase)].append(entry)
-    pattern = re.compile(r"\b" + _trie_pattern(sorted(spellings)) + r"\b", re.IGNORECASE)
+    # A lookahead, so phrases that overlap ("the carer", "carer slapped") are all found: at
+    # each word start the longest phrase there is taken.
+    pattern = re.compile(r"\b(?=(" + _trie_pattern(sorted(spellings)) + r")\b)",
+                         re.IGNORECASE)
     cues = (*catalogue.cues.negation, *catalogue.cues.hypothetical)
     cue_words = frozenset(word for cue in cues for word in phrase_key(cue).split())
     return Scanner(catalogue, pattern, dict(by_key), cue_words,
