@@ -70,7 +70,8 @@ def evaluate(scanner: Scanner, records: Iterable[Labelled]) -> list[Score]:
 
 
 def table(title: str, scores: Sequence[Score]) -> str:
-    lines = [title, f"{'harm type':<24}{'prec':>6}{'recall':>8}{'F1':>6}{'tp':>5}{'fp':>4}{'fn':>4}"]
+    header = f"{'harm type':<24}{'prec':>6}{'recall':>8}{'F1':>6}{'tp':>5}{'fp':>4}{'fn':>4}"
+    lines = [title, header]
     for s in scores:
         lines.append(f"{s.harm_type:<24}{s.precision:>6.2f}{s.recall:>8.2f}{s.f1:>6.2f}"
                      f"{s.true_positives:>5}{s.false_positives:>4}{s.false_negatives:>4}")
