@@ -78,6 +78,8 @@ class Catalogue:
     actions: Mapping[str, str]
     """The suggested action per harm type (what staff should do when it is confirmed)."""
     cues: Cues
+    qualifiers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """The NSIR incident qualifiers a confirmed harm of each type offers."""
 
 
 @dataclass(frozen=True)

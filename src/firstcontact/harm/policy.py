@@ -5,7 +5,7 @@ field (a safeguarding lead edits these files; a typo must stop the server, not g
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -29,15 +29,19 @@ SCANNING_FILE = ROOM / "scanning.toml"
 __all__ = ["PolicyError", "catalogue", "load_catalogue", "scanner"]
 
 
-def load_catalogue(directory: Path = INDICATORS_DIR,
-                   scanning: Path = SCANNING_FILE) -> Catalogue:
-    """Every indicator file and the scanning settings, checked; the first mistake is raised."""
+def load_catalogue(directory: Path = INDICATORS_DIR, scanning: Path = SCANNING_FILE,
+                   known_qualifiers: Collection[str] | None = None) -> Catalogue:
+    """Every indicator file and the scanning settings, checked; the first mistake is raised.
+
+    `known_qualifiers` (the NSIR list) checks each file's `qualifiers` when given."""
     indicators: list[Indicator] = []
     actions: dict[str, str] = {}
+    qualifiers: dict[str, tuple[str, ...]] = {}
     seen: dict[str, Path] = {}
     for path in sorted(directory.glob("*.toml")):
         harm_type, action, found = _indicator_file(path)
         actions[harm_type] = action
+        qualifiers[harm_type] = _qualifiers(path, known_qualifiers)
         for indicator in found:
             if indicator.id in seen:
                 raise fail(path, line_of(path.read_text(encoding="utf-8"),
@@ -49,7 +53,20 @@ def load_catalogue(directory: Path = INDICATORS_DIR,
     if missing:
         raise fail(directory, 0, "harm_type", f"no indicator file for {missing}")
     thresholds, cues = _scanning(scanning)
-    return Catalogue(tuple(indicators), thresholds, actions, cues)
+    return Catalogue(tuple(indicators), thresholds, actions, cues, qualifiers)
+
+
+def _qualifiers(path: Path, known: Collection[str] | None) -> tuple[str, ...]:
+    data, text = read_toml(path)
+    value = data.get("qualifiers", [])
+    line = line_of(text, "qualifiers")
+    if not isinstance(value, list) or any(not isinstance(v, str) for v in value):
+        raise fail(path, line, "qualifiers", "must be a list of NSIR qualifier codes")
+    unknown = [v for v in value if known is not None and v not in known]
+    if unknown:
+        raise fail(path, line, "qualifiers",
+                   f"unknown NSIR qualifier {unknown[0]!r}; known: {sorted(known or [])}")
+    return tuple(value)
 
 
 def _indicator_file(path: Path) -> tuple[str, str, list[Indicator]]:
@@ -145,8 +162,10 @@ def _thresholds(path: Path, text: str, name: str, entry: object) -> Thresholds:
 
 @cache
 def catalogue() -> Catalogue:
-    """The force's catalogue (read once, at start-up)."""
-    return load_catalogue()
+    """The force's catalogue (read once, at start-up), its qualifiers checked against NSIR."""
+    from firstcontact.risk import policy as risk_policy
+
+    return load_catalogue(known_qualifiers=frozenset(risk_policy.nsir().qualifiers))
 
 
 @cache
