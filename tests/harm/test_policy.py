@@ -88,7 +88,7 @@ def test_thresholds_must_rise_from_possible_to_likely(room: Path) -> None:
 def test_thresholds_for_an_unknown_harm_type_are_an_error(room: Path) -> None:
     path = room / "scanning.toml"
     path.write_text(path.read_text() + "\n[levels.hate]\npossible = 1\nlikely = 2\n")
-    with pytest.raises(PolicyError, match="levels.hate: unknown harm type"):
+    with pytest.raises(PolicyError, match=r"levels\.hate: unknown harm type"):
         load(room)
 
 
