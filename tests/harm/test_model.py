@@ -11,9 +11,9 @@ from firstcontact.harm.model import (
     Indicator,
     Level,
     Thresholds,
-    compile_scanner,
     level_for,
 )
+from firstcontact.harm.scanner import compile_scanner
 
 
 def harms(text: str) -> dict[str, Level]:

@@ -17,7 +17,8 @@ from typing import Any, TextIO
 
 import typer
 
-from firstcontact.harm.model import Finding, Scanner
+from firstcontact.harm.model import Finding
+from firstcontact.harm.scanner import Scanner
 
 harm_app = typer.Typer(help="Hidden harms: the indicator catalogue and the scanner.",
                        no_args_is_help=True)

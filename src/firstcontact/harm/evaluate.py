@@ -14,7 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from firstcontact.harm.model import HARM_TYPES, Scanner
+from firstcontact.harm.model import HARM_TYPES
+from firstcontact.harm.scanner import Scanner
 
 
 @dataclass(frozen=True)

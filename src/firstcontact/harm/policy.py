@@ -15,11 +15,10 @@ from firstcontact.harm.model import (
     Catalogue,
     Cues,
     Indicator,
-    Scanner,
     Thresholds,
-    compile_scanner,
     phrase_key,
 )
+from firstcontact.harm.scanner import Scanner, compile_scanner
 from firstcontact.platform.policyfile import PolicyError, fail, line_of, read_toml
 
 ROOM = Path(__file__).resolve().parent

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from firstcontact.contacts import service as contacts
 from firstcontact.demand import service as demand
 from firstcontact.harm import policy
-from firstcontact.harm.model import HARM_TYPES, Finding, Level, Scanner
+from firstcontact.harm.model import HARM_TYPES, Finding, Level
+from firstcontact.harm.scanner import Scanner
 from firstcontact.harm.tables import HarmFindingRow
 from firstcontact.platform import audit
 from firstcontact.platform.audit import AuditAction
