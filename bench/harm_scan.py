@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from firstcontact.harm import policy
+import firstcontact.harm.policy as policy
 from firstcontact.harm.scanner import Scanner
 
 HERE = Path(__file__).resolve().parent
