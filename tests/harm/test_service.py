@@ -93,7 +93,8 @@ def test_a_dismissal_needs_a_reason_and_is_audited(runtime: Runtime) -> None:
                           "Caller is the employer describing a lost passport")
     assert (done.status, done.reason) == ("dismissed", done.reason)
     with runtime.database.transaction() as session:
-        [entry] = audit.trail(session, service.SUBJECT, finding.id)
+        [entry] = [e for e in audit.trail(session, "contact", contact_id)
+                   if e.detail.get("harm_finding_id") == finding.id]
     assert entry.actor_username == handler.username and entry.purpose.endswith("dismissed by staff")
     assert entry.detail["reason"] == "Caller is the employer describing a lost passport"
     with pytest.raises(Conflict):

@@ -36,7 +36,6 @@ from firstcontact.platform.model import (
 )
 from firstcontact.platform.runtime import IntakeStep, Runtime
 
-SUBJECT = "harm_finding"
 PENDING, CONFIRMED, DISMISSED = "pending", "confirmed", "dismissed"
 REASON_MAX_CHARS = 2000
 
@@ -182,9 +181,10 @@ def decide(rt: Runtime, actor: Actor, finding_id: int, decision: str,
         if decision == CONFIRMED:
             row.qualifiers_added = _add_qualifiers(session, actor, row, now)
         session.flush()
-        audit.record(session, actor, AuditAction.UPDATE, SUBJECT, row.id,
+        # Logged against the contact, so its history shows every decision on its prompts.
+        audit.record(session, actor, AuditAction.UPDATE, "contact", row.contact_id,
                      f"hidden-harm prompt {decision} by staff", now,
-                     {"contact_id": row.contact_id, "harm_type": row.harm_type,
+                     {"harm_finding_id": row.id, "harm_type": row.harm_type,
                       "decision": decision, "reason": why,
                       "qualifiers_added": list(row.qualifiers_added)})
         stage_event(session, Event(f"harm.{decision}", {
