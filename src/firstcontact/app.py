@@ -17,6 +17,7 @@ from firstcontact.contacts import views as contacts_views
 from firstcontact.demand import api as demand_api
 from firstcontact.demand import service as demand_service
 from firstcontact.demand import views as demand_views
+from firstcontact.harm import api as harm_api
 from firstcontact.harm import service as harm_service
 from firstcontact.harm import views as harm_views
 from firstcontact.platform import health
@@ -82,6 +83,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     for router in (health.router, api_docs.router, login.router, login.api_router, pages.router,
                    contacts_api.router, contacts_views.router, risk_api.router,
                    risk_views.router, demand_api.router, demand_views.router,
-                   harm_views.router):
+                   harm_api.router, harm_views.router):
         app.include_router(router)
     return app
