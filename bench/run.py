@@ -17,6 +17,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import harm_scan  # noqa: E402
 import intake  # noqa: E402
 
 RESULTS = HERE / "results" / "latest.json"
@@ -48,11 +49,15 @@ def main() -> None:
     runs = int(os.environ.get("BENCH_RUNS", "3"))
     print(f"intake: {rate:g} req/s for {seconds:g} s, {runs} runs ...", flush=True)
     figures = intake.run(rate, seconds, runs)
+    print("harm scan: scanner and naive per-phrase loop over the evaluation narratives ...",
+          flush=True)
+    harm = harm_scan.run()
     RESULTS.parent.mkdir(exist_ok=True)
     record = {"at": datetime.now(UTC).isoformat(), "python": platform.python_version(),
-              "cpus": os.cpu_count(), "intake": figures}
+              "cpus": os.cpu_count(), "intake": figures, "harm_scan": harm}
     RESULTS.write_text(json.dumps(record, indent=2) + "\n")
     print(table(figures))
+    print(harm_scan.summary(harm))
     print(f"written to {RESULTS.relative_to(HERE.parent)}")
 
 

@@ -6,6 +6,7 @@ its incident and its first re-THRIVE deadline are stored together or not at all.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -107,6 +108,20 @@ def open_incident(session: Session, actor: Actor, new: NewIncident, now: datetim
 
 def incident_for_contact(session: Session, contact_id: int) -> IncidentRow | None:
     return session.scalars(select(IncidentRow).where(IncidentRow.contact_id == contact_id)).first()
+
+
+def add_qualifiers(session: Session, actor: Actor, row: IncidentRow, qualifiers: Iterable[str],
+                   purpose: str, now: datetime) -> list[str]:
+    """Add NSIR qualifiers (for example from a confirmed hidden harm) inside the caller's
+    transaction; returns those that were new. The caller has checked the codes."""
+    added = [q for q in dict.fromkeys(qualifiers) if q not in row.qualifiers]
+    if added:
+        row.qualifiers = [*row.qualifiers, *added]
+        audit.record(session, actor, AuditAction.UPDATE, SUBJECT, row.id, purpose, now,
+                     {"qualifiers_added": added})
+        stage_event(session, Event("incident.qualified", {"incident_id": row.id,
+                                                          "qualifiers": added}))
+    return added
 
 
 def list_incidents(rt: Runtime, actor: Actor, *, open_only: bool = True,

@@ -64,6 +64,8 @@ class Permission(enum.StrEnum):
     CONTACT_READ = "contact:read"
     ASSESSMENT_CREATE = "assessment:create"
     INCIDENT_READ = "incident:read"
+    HARM_DECIDE = "harm:decide"
+    """Confirm or dismiss a hidden-harm prompt (and so add a qualifier to the incident)."""
     AUDIT_READ = "audit:read"
     USER_MANAGE = "user:manage"
 
@@ -73,6 +75,7 @@ _FRONT_LINE = {
     Permission.CONTACT_READ,
     Permission.ASSESSMENT_CREATE,
     Permission.INCIDENT_READ,
+    Permission.HARM_DECIDE,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

@@ -6,13 +6,16 @@ server, and a mistake stops it there rather than mis-grading a call later.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from firstcontact.platform.policyfile import PolicyError as PolicyError
+from firstcontact.platform.policyfile import fail as _fail
+from firstcontact.platform.policyfile import line_of as _line_of
+from firstcontact.platform.policyfile import read_toml as _read
 from firstcontact.risk.model import (
     DETAIL_OPTIONS,
     ELEMENT_OPTIONS,
@@ -28,33 +31,6 @@ from firstcontact.risk.model import (
 POLICY_DIR = Path(__file__).resolve().parent / "policy"
 RULE_FACTS: dict[str, tuple[str, ...]] = {**ELEMENT_OPTIONS, **DETAIL_OPTIONS,
                                           ESCALATING: ("yes", "no")}
-
-
-class PolicyError(Exception):
-    """A policy file is wrong. The message names the file, the line and the field."""
-
-
-def _line_of(text: str, needle: str, occurrence: int = 0) -> int:
-    """The 1-based line of the n-th line starting with `needle` (0 if it is not found)."""
-    seen = -1
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip().startswith(needle):
-            seen += 1
-            if seen == occurrence:
-                return number
-    return 0
-
-
-def _read(path: Path) -> tuple[dict[str, Any], str]:
-    text = path.read_text(encoding="utf-8")
-    try:
-        return tomllib.loads(text), text
-    except tomllib.TOMLDecodeError as error:
-        raise PolicyError(f"{path}: {error}") from None
-
-
-def _fail(path: Path, line: int, field: str, message: str) -> PolicyError:
-    return PolicyError(f"{path}:{line}: {field}: {message}")
 
 
 def load_grading(path: Path = POLICY_DIR / "grading.toml") -> GradingPolicy:

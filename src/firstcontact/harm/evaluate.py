@@ -1,0 +1,100 @@
+"""Measuring the scanner against a labelled set: precision, recall and F1 per harm type.
+
+`make eval-harm` runs this over tests/data/harm_eval.jsonl. Each line is
+`{"id", "split", "labels": [harm types], "text"}`. A third of the set is `split: holdout`:
+the catalogue is tuned on `dev` only, and the holdout figures say how well that generalises.
+A harm type counts as predicted when the scanner puts it at possible or likely.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from firstcontact.harm.model import HARM_TYPES
+from firstcontact.harm.scanner import Scanner
+
+
+@dataclass(frozen=True)
+class Labelled:
+    id: str
+    split: str
+    labels: frozenset[str]
+    text: str
+
+
+@dataclass(frozen=True)
+class Score:
+    harm_type: str
+    true_positives: int
+    false_positives: int
+    false_negatives: int
+
+    @property
+    def precision(self) -> float:
+        found = self.true_positives + self.false_positives
+        return self.true_positives / found if found else 1.0
+
+    @property
+    def recall(self) -> float:
+        wanted = self.true_positives + self.false_negatives
+        return self.true_positives / wanted if wanted else 1.0
+
+    @property
+    def f1(self) -> float:
+        total = self.precision + self.recall
+        return 2 * self.precision * self.recall / total if total else 0.0
+
+
+def read_set(path: Path) -> list[Labelled]:
+    records = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            raw = json.loads(line)
+            records.append(Labelled(str(raw["id"]), str(raw.get("split", "dev")),
+                                    frozenset(raw["labels"]), str(raw["text"])))
+    return records
+
+
+def evaluate(scanner: Scanner, records: Iterable[Labelled]) -> list[Score]:
+    counts = {harm: [0, 0, 0] for harm in HARM_TYPES}
+    for record in records:
+        predicted = {finding.harm_type for finding in scanner.scan(record.text)}
+        for harm in HARM_TYPES:
+            said, truth = harm in predicted, harm in record.labels
+            if said or truth:
+                counts[harm][0 if said and truth else 1 if said else 2] += 1
+    return [Score(harm, *counts[harm]) for harm in HARM_TYPES]
+
+
+def table(title: str, scores: Sequence[Score]) -> str:
+    header = f"{'harm type':<24}{'prec':>6}{'recall':>8}{'F1':>6}{'tp':>5}{'fp':>4}{'fn':>4}"
+    lines = [title, header]
+    for s in scores:
+        lines.append(f"{s.harm_type:<24}{s.precision:>6.2f}{s.recall:>8.2f}{s.f1:>6.2f}"
+                     f"{s.true_positives:>5}{s.false_positives:>4}{s.false_negatives:>4}")
+    total = Score("all (micro)", *(sum(getattr(s, f) for s in scores) for f in
+                                  ("true_positives", "false_positives", "false_negatives")))
+    lines.append(f"{total.harm_type:<24}{total.precision:>6.2f}{total.recall:>8.2f}"
+                 f"{total.f1:>6.2f}{total.true_positives:>5}{total.false_positives:>4}"
+                 f"{total.false_negatives:>4}")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] = sys.argv[1:]) -> None:
+    from firstcontact.harm import policy
+
+    path = Path(argv[0] if argv else "tests/data/harm_eval.jsonl")
+    records = read_set(path)
+    scanner = policy.scanner()
+    for split in ("dev", "holdout"):
+        chosen = [r for r in records if r.split == split]
+        print(table(f"\n{split}: {len(chosen)} narratives", evaluate(scanner, chosen)))
+    print(table(f"\nall: {len(records)} narratives", evaluate(scanner, records)))
+
+
+if __name__ == "__main__":
+    main()

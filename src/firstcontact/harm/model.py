@@ -1,0 +1,118 @@
+"""Hidden harms: the indicator catalogue's shape and the scanner that explains what it found.
+
+People rarely name the harm ("I am a victim of modern slavery"); they say their boss keeps
+their passport. An `Indicator` is one such thing a caller may say; `scanner.py` finds them and
+returns, per harm type, a `Finding`: a score, a level and the exact spans that explain it.
+
+Pure: no clock, no database. The catalogue is read from the room's TOML files by `policy.py`.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+HARM_TYPES: dict[str, str] = {
+    "modern_slavery": "Modern slavery and human trafficking",
+    "child_exploitation": "Child exploitation",
+    "cuckooing": "Cuckooing",
+    "domestic_abuse": "Domestic abuse",
+    "stalking": "Stalking and harassment",
+    "honour_based_abuse": "Honour-based abuse, forced marriage and FGM",
+    "mental_health": "Mental health crisis and suicide risk",
+    "vulnerable_adult_abuse": "Abuse of a vulnerable adult",
+    "fraud_vulnerable": "Fraud targeting a vulnerable person",
+    "missing_person": "Missing person",
+}
+"""The harm types, by the codes the command line and the evaluation use."""
+
+
+class Level(enum.StrEnum):
+    NONE = "none"
+    POSSIBLE = "possible"
+    LIKELY = "likely"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One thing a caller may say that points to a harm, and what staff should then do.
+
+    `phrases` are alternatives; when `with_any` is given, one of those must also be said in the
+    same sentence (multi-word evidence: "passport" counts only near "keeps", "took", ...).
+    """
+
+    id: str
+    harm_type: str
+    description: str
+    phrases: tuple[str, ...]
+    weight: float
+    action: str
+    source: str
+    with_any: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    possible: float
+    likely: float
+
+
+@dataclass(frozen=True)
+class Cues:
+    """Words that, earlier in the same clause, mean a phrase is denied or only supposed."""
+
+    negation: tuple[str, ...]
+    hypothetical: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    indicators: tuple[Indicator, ...]
+    thresholds: Mapping[str, Thresholds]
+    actions: Mapping[str, str]
+    """The suggested action per harm type (what staff should do when it is confirmed)."""
+    cues: Cues
+    qualifiers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """The NSIR incident qualifiers a confirmed harm of each type offers."""
+
+
+class Evidence(NamedTuple):
+    """One matched phrase: the indicator it supports and its exact span in the text.
+    (A named tuple: the scanner makes many, and they are cheap to make and compare.)"""
+
+    indicator: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One harm type the text points to: why (evidence), how strongly, and what to do."""
+
+    harm_type: str
+    level: Level
+    score: float
+    evidence: tuple[Evidence, ...]
+    action: str
+
+
+RIGHT_QUOTE = "\u2019"
+"""The typographic apostrophe phones and word processors type; treated as a plain one."""
+
+
+def phrase_key(text: str) -> str:
+    """How a phrase and a matched span are compared: lower case, no apostrophes, one space."""
+    plain = text.lower().replace("'", "").replace(RIGHT_QUOTE, "")
+    return " ".join(re.findall(r"[a-z0-9]+", plain))
+
+
+def level_for(score: float, thresholds: Thresholds) -> Level:
+    if score >= thresholds.likely:
+        return Level.LIKELY
+    if score >= thresholds.possible:
+        return Level.POSSIBLE
+    return Level.NONE

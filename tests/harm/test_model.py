@@ -1,0 +1,113 @@
+"""The scanner: what it finds, what it sets aside, and the spans it gives as evidence."""
+
+from __future__ import annotations
+
+import pytest
+
+from firstcontact.harm import policy
+from firstcontact.harm.model import (
+    Catalogue,
+    Cues,
+    Indicator,
+    Level,
+    Thresholds,
+    level_for,
+)
+from firstcontact.harm.scanner import compile_scanner
+
+
+def harms(text: str) -> dict[str, Level]:
+    return {f.harm_type: f.level for f in policy.scanner().scan(text)}
+
+
+def test_a_held_passport_is_modern_slavery_with_the_exact_span() -> None:
+    text = "Please help. My boss keeps my passport and we sleep at the car wash."
+    [finding] = policy.scanner().scan(text)
+    assert finding.harm_type == "modern_slavery" and finding.level is Level.LIKELY
+    spans = {(e.indicator, e.start, e.end, e.text) for e in finding.evidence}
+    assert ("ms.documents_held", 21, 38, "keeps my passport") in spans
+    assert all(text[e.start:e.end] == e.text for e in finding.evidence)
+    assert "NRM" in finding.action
+
+
+@pytest.mark.parametrize("text", [
+    "He does not keep my passport.",
+    "he doesn't keep my passport, I have it",
+    "He never took my passport.",
+    "If he took my passport, would that be a crime?",
+    "What if he keeps my passport when I start?",
+    "Suppose the boss took my passport, what then?",
+])
+def test_denied_or_supposed_evidence_is_set_aside(text: str) -> None:
+    assert "modern_slavery" not in harms(text)
+
+
+def test_a_denial_in_one_clause_does_not_hide_evidence_in_the_next() -> None:
+    text = "He doesn't hit me, but he keeps my passport and locks me in."
+    assert harms(text).get("modern_slavery") is Level.LIKELY
+
+
+@pytest.mark.parametrize("text", [
+    "my boss KEEPS MY PASSPORT",
+    "my boss keeps\nmy   passport",
+    "my boss keeps... my passport!",
+    "he wont give me my passport",
+    "he won\u2019t give me my passport",
+])
+def test_case_punctuation_line_breaks_and_apostrophes_do_not_matter(text: str) -> None:
+    assert "modern_slavery" in harms(text)
+
+
+@pytest.mark.parametrize("text", [
+    "I need to go to the passport office tomorrow.",
+    "My boss owes me holiday pay.",
+    "My son borrowed the car without asking.",
+    "The courier left my parcel in the rain.",
+    "I took the dog to the groomers.",
+])
+def test_tempting_words_alone_are_not_evidence(text: str) -> None:
+    assert harms(text) == {}
+
+
+def test_words_that_must_go_together_count_only_within_one_sentence() -> None:
+    together = "The gangmaster has the passports of all the workers."
+    apart = "The gangmaster drove off. I renewed my passports online."
+    assert "modern_slavery" in harms(together)
+    assert "modern_slavery" not in harms(apart)
+
+
+def test_overlapping_phrases_are_all_found() -> None:
+    findings = {f.harm_type: f for f in policy.scanner().assess("my frail mum says the carer "
+                                                                 "slapped her")}
+    indicators = {e.indicator for e in findings["vulnerable_adult_abuse"].evidence}
+    assert {"va.vulnerable_person", "va.carer_control_or_neglect"} <= indicators
+
+
+def catalogue(weight: float, thresholds: Thresholds) -> Catalogue:
+    return Catalogue(
+        indicators=(Indicator("x.one", "stalking", "d", ("follows me",), weight, "act", "src"),
+                    Indicator("x.two", "stalking", "d", ("sits outside",), weight, "act", "src")),
+        thresholds={"stalking": thresholds}, actions={"stalking": "S-DASH"},
+        cues=Cues(negation=("not",), hypothetical=("if",)))
+
+
+def test_the_level_comes_from_the_thresholds_in_the_data() -> None:
+    scanner = compile_scanner(catalogue(0.6, Thresholds(possible=1.0, likely=1.5)))
+    assert scanner.scan("He follows me.") == []
+    [both] = scanner.scan("He follows me and sits outside.")
+    assert both.level is Level.POSSIBLE and both.score == 1.2
+    [repeated] = scanner.scan("He follows me. He follows me. He sits outside.")
+    assert repeated.score == 1.2, "an indicator counts once however often it is said"
+
+
+@pytest.mark.parametrize(("score", "level"), [
+    (0.99, Level.NONE), (1.0, Level.POSSIBLE), (1.99, Level.POSSIBLE), (2.0, Level.LIKELY),
+])
+def test_levels_start_at_their_threshold(score: float, level: Level) -> None:
+    assert level_for(score, Thresholds(possible=1.0, likely=2.0)) is level
+
+
+def test_every_harm_type_has_an_action_and_a_source_for_each_indicator() -> None:
+    found = policy.catalogue()
+    assert set(found.actions) == {i.harm_type for i in found.indicators}
+    assert all(i.source and i.action and i.description for i in found.indicators)

@@ -1,0 +1,107 @@
+"""The catalogue files are checked at start-up; a mistake names the file, the line and field."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from firstcontact.harm import policy
+from firstcontact.harm.model import HARM_TYPES
+from firstcontact.platform.policyfile import PolicyError
+from firstcontact.risk import policy as risk_policy
+
+
+@pytest.fixture
+def room(tmp_path: Path) -> Path:
+    """A copy of the real indicator files and scanning.toml to break one at a time."""
+    shutil.copytree(policy.INDICATORS_DIR, tmp_path / "indicators")
+    shutil.copy(policy.SCANNING_FILE, tmp_path / "scanning.toml")
+    return tmp_path
+
+
+def load(room: Path) -> None:
+    policy.load_catalogue(room / "indicators", room / "scanning.toml",
+                          known_qualifiers=set(risk_policy.nsir().qualifiers))
+
+
+def replace(path: Path, old: str, new: str) -> int:
+    """Edit the file; returns the 1-based line of the edit."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return text[:text.index(old)].count("\n") + 1
+
+
+def test_the_shipped_catalogue_has_every_harm_type_with_its_exact_code() -> None:
+    found = policy.catalogue()
+    assert {i.harm_type for i in found.indicators} == set(HARM_TYPES)
+    assert {p.stem for p in policy.INDICATORS_DIR.glob("*.toml")} == set(HARM_TYPES)
+    assert len(found.indicators) >= 40
+
+
+def test_a_missing_weight_names_file_line_and_field(room: Path) -> None:
+    path = room / "indicators" / "stalking.toml"
+    replace(path, "weight = 1.0\n", "")
+    with pytest.raises(PolicyError) as caught:
+        load(room)
+    message = str(caught.value)
+    text = path.read_text(encoding="utf-8").splitlines()
+    first = next(n for n, line in enumerate(text, start=1) if line == "[[indicators]]")
+    assert message == (f"{path}:{first}: indicators[0].weight: "
+                       "must be a number above 0, at most 10")
+
+
+@pytest.mark.parametrize(("old", "new", "field"), [
+    ('harm_type = "stalking"', 'harm_type = "stalkin"', "harm_type: unknown harm type"),
+    ('id = "st.fixation"', 'id = "st.named_stalking"', "id: 'st.named_stalking' is already"),
+    ("weight = 2.0", 'weight = "heavy"', "indicators[3].weight"),
+    ('"stalking me", ', '"stalking me", 7, ', "indicators[3].phrases: must be a list"),
+    ('"stalking me", ', '"!!!", ', "has no letters or digits"),
+    ("source = \"Protection from Harassment Act 1997 ss2A, 4A\"", "", "indicators[3].source"),
+    ("qualifiers = []", 'qualifiers = ["stalking"]', "unknown NSIR qualifier 'stalking'"),
+])
+def test_each_kind_of_mistake_in_an_indicator_file_is_named(room: Path, old: str, new: str,
+                                                             field: str) -> None:
+    path = room / "indicators" / "stalking.toml"
+    replace(path, old, new)
+    with pytest.raises(PolicyError, match=str(path)) as caught:
+        load(room)
+    assert field in str(caught.value)
+
+
+def test_a_harm_type_without_a_file_is_an_error(room: Path) -> None:
+    (room / "indicators" / "cuckooing.toml").unlink()
+    with pytest.raises(PolicyError, match=r"harm_type: no indicator file for \['cuckooing'\]"):
+        load(room)
+
+
+def test_thresholds_must_rise_from_possible_to_likely(room: Path) -> None:
+    path = room / "scanning.toml"
+    line = replace(path, "likely = 2.0", "likely = 0.5")
+    with pytest.raises(PolicyError) as caught:
+        load(room)
+    assert str(caught.value).startswith(f"{path}:{line - 2}: levels.default: ")
+
+
+def test_thresholds_for_an_unknown_harm_type_are_an_error(room: Path) -> None:
+    path = room / "scanning.toml"
+    path.write_text(path.read_text() + "\n[levels.hate]\npossible = 1\nlikely = 2\n")
+    with pytest.raises(PolicyError, match=r"levels\.hate: unknown harm type"):
+        load(room)
+
+
+def test_a_syntax_error_names_the_file(room: Path) -> None:
+    path = room / "indicators" / "stalking.toml"
+    replace(path, "[[indicators]]", "[[indicators")
+    with pytest.raises(PolicyError, match=str(path)):
+        load(room)
+
+
+def test_a_harm_type_can_have_its_own_thresholds(room: Path) -> None:
+    path = room / "scanning.toml"
+    path.write_text(path.read_text() + "\n[levels.stalking]\npossible = 3\nlikely = 4\n")
+    found = policy.load_catalogue(room / "indicators", path)
+    assert found.thresholds["stalking"].possible == 3.0
+    assert found.thresholds["cuckooing"].possible == 1.0
