@@ -19,6 +19,7 @@ import typer
 from firstcontact.platform.model import SYSTEM, Role, ValidationError
 from firstcontact.platform.runtime import Runtime
 from firstcontact.settings import Settings
+from firstcontact.victims import commands as victims_commands
 
 # No locals in tracebacks: they would print passwords and personal data into CI and logs.
 app = typer.Typer(help="Contact, risk and victim care for a Force Control and Incident Room.",
@@ -30,6 +31,7 @@ audit_app = typer.Typer(help="The append-only, hash-chained audit log.", no_args
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
+app.add_typer(victims_commands.app, name="victims")
 
 
 @contextmanager
