@@ -4,5 +4,7 @@ from firstcontact.contacts import tables as contacts_tables
 from firstcontact.demand import tables as demand_tables
 from firstcontact.platform import audit, auth, deadlines
 from firstcontact.risk import tables as risk_tables
+from firstcontact.victims import tables as victims_tables
 
-__all__ = ["audit", "auth", "contacts_tables", "deadlines", "demand_tables", "risk_tables"]
+__all__ = ["audit", "auth", "contacts_tables", "deadlines", "demand_tables", "risk_tables",
+           "victims_tables"]

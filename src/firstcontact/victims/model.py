@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from firstcontact.platform.model import FieldErrors, ValidationError
+from firstcontact.platform.model import FieldErrors, ValidationError, plain_text
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -61,6 +61,8 @@ class Entitlement:
     link: str = ""
     deadline: Deadline | None = None
     only_if_language_not_written: bool = False
+    in_acknowledgement: bool = False
+    """Given by the written acknowledgement itself (its text and link are in it)."""
 
 
 @dataclass(frozen=True)
@@ -267,3 +269,123 @@ def parse_language(value: object) -> str:
     if not isinstance(value, str) or not LANGUAGE.match(value.strip().lower()):
         raise ValidationError("language", "Give a language code such as en, cy or pl")
     return value.strip().lower().split("-")[0]
+
+
+LANGUAGE_NAMES = {"english": "en", "en": "en", "": "en", "welsh": "cy", "cymraeg": "cy",
+                  "cy": "cy"}
+
+
+def language_code(language: str) -> str:
+    """A language as recorded at first contact ("English", "Welsh", "Polish") as a code the
+    rules use: en, cy, or the recorded words (meaning: another language, interpreter needed)."""
+    words = language.strip().lower()
+    return LANGUAGE_NAMES.get(words, words)
+
+
+class ContactPreference(enum.StrEnum):
+    EMAIL = "email"
+    TEXT = "text"
+    LETTER = "letter"
+    PHONE = "phone"
+
+
+class Method(enum.StrEnum):
+    """How an entitlement was given."""
+
+    EMAIL = "email"
+    TEXT = "text"
+    LETTER = "letter"
+    PHONE = "phone"
+    IN_PERSON = "in_person"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What staff record about an entitlement: given (and how), declined, not applicable."""
+
+    state: EntitlementState
+    method: str = ""
+    reason: str = ""
+    evidence: str = ""
+
+
+OUTCOME_STATES = (EntitlementState.DELIVERED, EntitlementState.DECLINED,
+                  EntitlementState.NOT_APPLICABLE)
+
+
+def parse_outcome(fields: Mapping[str, str | None]) -> Outcome:
+    errors = FieldErrors()
+    state = errors.check(lambda: _choice("outcome", fields.get("outcome"), OUTCOME_STATES))
+    reason = errors.check(lambda: plain_text("reason", fields.get("reason"), max_chars=1000,
+                                             required=state == EntitlementState.NOT_APPLICABLE))
+    method = ""
+    if state == EntitlementState.DELIVERED:
+        method = (errors.check(lambda: _choice("method", fields.get("method"), tuple(Method)))
+                  or "")
+    errors.raise_any()
+    assert state is not None
+    return Outcome(EntitlementState(state), str(method), reason or "")
+
+
+def _choice(field: str, raw: str | None, allowed: tuple[enum.StrEnum, ...]) -> str:
+    if raw not in {a.value for a in allowed}:
+        raise ValidationError(field, f"Choose one of: {', '.join(a.value for a in allowed)}")
+    return str(raw)
+
+
+EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+
+
+@dataclass(frozen=True)
+class VictimDetails:
+    """How to reach the victim and what they chose, as victim-care staff record it."""
+
+    contact_preference: str
+    email: str
+    phone: str
+    postal_address: str
+    language: str
+    communication_needs: str
+    consent_given: bool | None
+
+    def changes(self) -> dict[str, object]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+def parse_details(fields: Mapping[str, str | None]) -> VictimDetails:
+    """Checked details. A written way to reach the victim must be usable: an email preference
+    needs an address, a letter needs a postal address, a text needs a phone number."""
+    errors = FieldErrors()
+    preference = errors.check(lambda: _choice("contact_preference",
+                                              fields.get("contact_preference"),
+                                              tuple(ContactPreference)))
+    email = errors.check(lambda: _email(fields.get("email")))
+    phone = errors.check(lambda: plain_text("phone", fields.get("phone"), max_chars=32))
+    address = errors.check(lambda: plain_text("postal_address", fields.get("postal_address"),
+                                              max_chars=500))
+    language = errors.check(lambda: plain_text("language", fields.get("language") or "English",
+                                               max_chars=200))
+    needs = errors.check(lambda: plain_text("communication_needs",
+                                            fields.get("communication_needs"), max_chars=1000))
+    consent = errors.check(lambda: _consent(fields.get("consent_given")))
+    needed = {"email": ("email", email), "letter": ("postal_address", address),
+              "text": ("phone", phone)}.get(preference or "")
+    if needed and not needed[1] and needed[0] not in errors.errors:
+        errors.errors[needed[0]] = f"Enter this to contact the victim by {preference}"
+    errors.raise_any()
+    return VictimDetails(str(preference), email or "", phone or "", address or "",
+                         language or "English", needs or "", consent)
+
+
+def _email(raw: str | None) -> str:
+    value = (raw or "").strip()
+    if value and (len(value) > 254 or not EMAIL.match(value)):
+        raise ValidationError("email", "Enter an email address like name@example.com")
+    return value
+
+
+def _consent(raw: str | None) -> bool | None:
+    answers = {"yes": True, "no": False, "": None, None: None}
+    if raw not in answers:
+        raise ValidationError("consent_given", "Answer yes, no, or leave it unanswered")
+    return answers[raw]

@@ -130,7 +130,8 @@ def _entitlement(path: Path, text: str, index: int, entry: Mapping[str, Any]) ->
         raise _fail(path, line, f"{where}.only_if", "the only condition is language_not_written")
     return Entitlement(str(entry["code"]), right, str(entry["title"]), str(entry["text"]),
                        str(entry.get("link", "")), Deadline(deadline) if deadline else None,
-                       only_if == "language_not_written")
+                       only_if == "language_not_written",
+                       entry.get("in_acknowledgement") is True)
 
 
 @cache
