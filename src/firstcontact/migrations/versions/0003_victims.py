@@ -14,7 +14,6 @@ from alembic import op
 
 import firstcontact.platform.db
 
-
 revision: str = '0003_victims'
 down_revision: str | None = '0001_foundation'
 branch_labels: str | Sequence[str] | None = None
