@@ -11,8 +11,10 @@ from fastapi.testclient import TestClient
 from firstcontact.app import timer_handlers
 from firstcontact.platform.clock import FixedClock
 from firstcontact.platform.deadlines import TimerLoop
+from firstcontact.platform.model import Role
 from firstcontact.platform.runtime import Runtime
 from firstcontact.victims.delivery import MAX_TRIES
+from tests.staff import sign_in
 from tests.victims.conftest import REFUSED, Mailbox, free_port, record_crime, victim_of
 
 
@@ -112,3 +114,22 @@ def test_without_an_email_nothing_is_sent_and_the_acknowledgement_stays_owed(
     assert TimerLoop(runtime, timer_handlers()).run_once() == 0
     assert mailbox.messages == []
     assert states(client, care, victim["id"])["written_acknowledgement"] == "due"
+
+
+def test_a_printed_letter_gives_the_acknowledgement_with_its_hash_as_evidence(
+        client: TestClient, runtime: Runtime, handler: dict[str, str],
+        care: dict[str, str]) -> None:
+    victim = victim_of(client, care, record_crime(client, handler))
+    csrf = sign_in(client, runtime, Role.VICTIM_CARE)
+    letter = client.get(f"/victims/{victim['id']}/letter")
+    assert letter.status_code == 200
+    assert victim["crime_reference"] in letter.text and "14 March 2026" in letter.text
+    posted = client.post(f"/victims/{victim['id']}/letter", data={"csrf_token": csrf},
+                         follow_redirects=False)
+    assert posted.status_code == 303
+    given = client.get(f"/api/victims/{victim['id']}", headers=care).json()["entitlements"]
+    acknowledgement = next(e for e in given if e["code"] == "written_acknowledgement")
+    assert acknowledgement["method"] == "letter"
+    assert acknowledgement["evidence"].startswith("sha256:")
+    again = client.post(f"/victims/{victim['id']}/letter", data={"csrf_token": csrf})
+    assert again.status_code == 409

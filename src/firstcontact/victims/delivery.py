@@ -10,6 +10,7 @@ queue, for a letter or to be given in person: it is never silently skipped.
 
 from __future__ import annotations
 
+import hashlib
 import smtplib
 from datetime import datetime
 from email.message import EmailMessage
@@ -55,9 +56,10 @@ def written_language(victim: VictimRow, policy: VictimsPolicy) -> str:
     return code if code in policy.written_languages else "en"
 
 
-def render_acknowledgement(settings: Settings, victim: VictimRow,
-                           policy: VictimsPolicy) -> EmailMessage:
-    """The acknowledgement email, in English or Welsh."""
+def acknowledgement_text(settings: Settings, victim: VictimRow, policy: VictimsPolicy
+                         ) -> tuple[str, str]:
+    """The acknowledgement's subject and text, in English or Welsh: the email and the letter
+    say the same."""
     language = written_language(victim, policy)
     crime = policy.crimes.get(victim.crime_type)
     body = templates.get_template(f"victims/email/acknowledgement.{language}.txt").render(
@@ -67,13 +69,37 @@ def render_acknowledgement(settings: Settings, victim: VictimRow,
         entitlements=[e for e in policy.entitlements if e.in_acknowledgement
                       and e.code != ACKNOWLEDGEMENT],
         enhanced=victim.enhanced)
+    return SUBJECTS[language].format(ref=victim.crime_reference), body
+
+
+def render_acknowledgement(settings: Settings, victim: VictimRow,
+                           policy: VictimsPolicy) -> EmailMessage:
+    """The acknowledgement email."""
+    subject, body = acknowledgement_text(settings, victim, policy)
     message = EmailMessage()
     message["From"] = settings.smtp_from
     message["To"] = victim.email
-    message["Subject"] = SUBJECTS[language].format(ref=victim.crime_reference)
+    message["Subject"] = subject
     message["Message-ID"] = make_msgid(domain=settings.smtp_from.partition("@")[2] or None)
     message.set_content(body)
     return message
+
+
+def letter_evidence(body: str) -> str:
+    """What proves which letter was posted: the SHA-256 of its text."""
+    return "sha256:" + hashlib.sha256(body.encode()).hexdigest()
+
+
+def mark_given(session: Session, victim_id: int, method: Method, evidence: str,
+               now: datetime, user_id: int | None = None) -> list[str]:
+    """The acknowledgement and the information it carries are given; returns their codes."""
+    given = _given_with_acknowledgement(session, victim_id, victims_policy())
+    for row in given:
+        row.state, row.method = EntitlementState.DELIVERED.value, method.value
+        row.delivered_at, row.evidence, row.delivered_by_user_id = now, evidence, user_id
+        for kind in ("victims.entitlement_due", SEND_ACKNOWLEDGEMENT):
+            deadlines.cancel(session, kind, "victim_entitlement", row.id, now)
+    return [r.code for r in given]
 
 
 def send_email(settings: Settings, message: EmailMessage) -> str:
@@ -119,11 +145,7 @@ def send_acknowledgement(rt: Runtime, session: Session, deadline: deadlines.Dead
     except (Undeliverable, OSError, smtplib.SMTPException) as error:
         _failed(session, row, now, error, final=isinstance(error, Undeliverable))
         return
-    for given in _given_with_acknowledgement(session, victim.id, policy):
-        given.state, given.method = EntitlementState.DELIVERED.value, Method.EMAIL.value
-        given.delivered_at, given.evidence = now, evidence
-        deadlines.cancel(session, "victims.entitlement_due", "victim_entitlement", given.id,
-                         now)
+    mark_given(session, victim.id, Method.EMAIL, evidence, now)
     audit.record(session, SYSTEM, AuditAction.DISCLOSE, "victim", victim.id,
                  "written acknowledgement emailed to the victim (Victims' Code right 3)", now,
                  {"message_id": evidence, "entitlement_id": row.id})

@@ -28,6 +28,7 @@ from firstcontact.victims.model import (
     CLOSED_STATES,
     Decision,
     EntitlementState,
+    Method,
     Outcome,
     Report,
     VictimDetails,
@@ -256,3 +257,38 @@ def update_details(rt: Runtime, actor: Actor, victim_id: int,
                      {"fields": sorted(details.changes())})
         delivery.queue_acknowledgement(session, rt.settings, row, now)
         return _view(session, row)
+
+
+@dataclass(frozen=True)
+class Letter:
+    victim: VictimView
+    subject: str
+    body: str
+
+
+def acknowledgement_letter(rt: Runtime, actor: Actor, victim_id: int) -> Letter:
+    """The written acknowledgement as a letter to print (an audited read)."""
+    victim = get_victim(rt, actor, victim_id, "written acknowledgement letter printed")
+    with rt.database.transaction() as session:
+        subject, body = delivery.acknowledgement_text(rt.settings, _load(session, victim_id),
+                                                      victims_policy())
+    return Letter(victim, subject, body)
+
+
+def record_letter_posted(rt: Runtime, actor: Actor, victim_id: int) -> list[str]:
+    """Staff posted (or handed over) the printed letter: the acknowledgement and the
+    information in it are given, with the letter's hash as evidence."""
+    actor.require(Permission.VICTIM_UPDATE)
+    now = rt.clock.now()
+    with rt.database.transaction() as session:
+        row = _load(session, victim_id)
+        _, body = delivery.acknowledgement_text(rt.settings, row, victims_policy())
+        evidence = delivery.letter_evidence(body)
+        given = delivery.mark_given(session, victim_id, Method.LETTER, evidence, now,
+                                    actor.user_id)
+        if not given:
+            raise Conflict("The written acknowledgement has already been given")
+        audit.record(session, actor, AuditAction.DISCLOSE, SUBJECT, victim_id,
+                     "written acknowledgement letter posted (Victims' Code right 3)", now,
+                     {"evidence": evidence, "given": given})
+        return given

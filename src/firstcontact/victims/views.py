@@ -130,3 +130,16 @@ def behind(request: Request, rt: RuntimeDep, actor: Reader) -> HTMLResponse:
                                      query["value"] or "all", measure)
     return render(request, "victims/behind.html", {"victims": victims, "query": query,
                                                    "period": period})
+
+
+@router.get("/victims/{victim_id:int}/letter", response_class=HTMLResponse)
+def letter(request: Request, victim_id: int, rt: RuntimeDep, actor: Reader) -> HTMLResponse:
+    """The written acknowledgement as a page to print and post."""
+    return render(request, "victims/letter.html",
+                  {"letter": service.acknowledgement_letter(rt, actor, victim_id)})
+
+
+@router.post("/victims/{victim_id:int}/letter", response_model=None)
+def letter_posted(request: Request, victim_id: int, rt: RuntimeDep, actor: Updater) -> Response:
+    service.record_letter_posted(rt, actor, victim_id)
+    return RedirectResponse(f"/victims/{victim_id}", status_code=303)
