@@ -163,3 +163,29 @@ def test_only_victim_care_and_admin_read_and_change_victims(
     compliance = client.get("/api/victims/compliance/figures", headers=headers).status_code
     assert compliance == (200 if role in (Role.VICTIM_CARE, Role.ADMIN, Role.QA_REVIEWER,
                                           Role.TEAM_LEADER) else 403)
+
+
+def test_an_explicit_consent_referral_waits_for_the_victims_yes(
+        client: TestClient, handler: dict[str, str], care: dict[str, str]) -> None:
+    victim = victim_of(client, care, record_crime(client, handler, "CR-SEX"))
+    referral = entitlement(victim, "support_referral")
+    url = f"/api/victims/{victim['id']}/entitlements/{referral['id']}/outcome"
+    given = {"outcome": "delivered", "method": "phone"}
+    refused = client.post(url, headers=care, json=given)
+    assert refused.status_code == 422 and refused.json()["detail"][0]["field"] == "outcome"
+    assert client.put(f"/api/victims/{victim['id']}/details", headers=care, json={
+        "contact_preference": "phone", "phone": "07700 900123",
+        "consent_given": "yes"}).status_code == 200
+    assert client.post(url, headers=care, json=given).status_code == 200
+
+
+def test_a_victim_who_opted_out_is_not_referred(
+        client: TestClient, handler: dict[str, str], care: dict[str, str]) -> None:
+    victim = victim_of(client, care, record_crime(client, handler))
+    client.put(f"/api/victims/{victim['id']}/details", headers=care, json={
+        "contact_preference": "phone", "consent_given": "no"})
+    referral = entitlement(victim, "support_referral")
+    url = f"/api/victims/{victim['id']}/entitlements/{referral['id']}/outcome"
+    assert client.post(url, headers=care, json={"outcome": "delivered",
+                                                "method": "phone"}).status_code == 422
+    assert client.post(url, headers=care, json={"outcome": "declined"}).status_code == 200

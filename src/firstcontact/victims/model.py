@@ -389,3 +389,16 @@ def _consent(raw: str | None) -> bool | None:
     if raw not in answers:
         raise ValidationError("consent_given", "Answer yes, no, or leave it unanswered")
     return answers[raw]
+
+
+def check_referral(outcome: Outcome, consent: Consent, consent_given: bool | None) -> None:
+    """A referral is passed on only as the Code allows: with explicit consent where it is
+    needed (sexual offences, domestic abuse, bereaved), and never after the victim opted out."""
+    if outcome.state != EntitlementState.DELIVERED:
+        return
+    if consent == Consent.EXPLICIT and consent_given is not True:
+        raise ValidationError("outcome", "This victim must give explicit consent before the "
+                              "referral is passed on: record their consent first")
+    if consent_given is False:
+        raise ValidationError("outcome", "The victim opted out of the referral: record it as "
+                              "declined")

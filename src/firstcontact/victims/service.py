@@ -26,12 +26,14 @@ from firstcontact.platform.runtime import Runtime
 from firstcontact.victims import delivery
 from firstcontact.victims.model import (
     CLOSED_STATES,
+    Consent,
     Decision,
     EntitlementState,
     Method,
     Outcome,
     Report,
     VictimDetails,
+    check_referral,
     crime_from_nsir,
     end_of_day,
     entitlements_for,
@@ -231,6 +233,9 @@ def record_outcome(rt: Runtime, actor: Actor, victim_id: int, entitlement_id: in
             raise NotFound(f"No entitlement {entitlement_id} for victim {victim_id}")
         if EntitlementState(row.state) in CLOSED_STATES:
             raise Conflict(f"This entitlement is already {row.state.replace('_', ' ')}")
+        if row.code == "support_referral":
+            victim = _load(session, victim_id)
+            check_referral(outcome, Consent(victim.referral_consent), victim.consent_given)
         row.state = outcome.state.value
         row.method, row.reason = outcome.method, outcome.reason
         row.delivered_at, row.delivered_by_user_id = now, actor.user_id
