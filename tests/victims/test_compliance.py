@@ -77,6 +77,10 @@ def test_figures_split_by_enhanced_or_standard_rights_and_crime_type(
                         params={**PERIOD, "split": "crime_type"}).json()
     referral_crimes = {f["value"] for f in crimes if f["entitlement"] == "support_referral"}
     assert referral_crimes == {"burglary_dwelling", "domestic_abuse", "theft"}
+    months = client.get("/api/victims/compliance/figures", headers=analyst,
+                        params={"from": "2026-02-01", "to": "2026-03-31",
+                                "split": "month"}).json()
+    assert {f["value"] for f in months if f["entitlement"] == "support_referral"} == {"2026-03"}
 
 
 def test_a_period_outside_the_reports_counts_nothing_and_bad_periods_name_the_field(

@@ -20,7 +20,7 @@ from firstcontact.victims.model import EntitlementState
 
 MOJ_MEASURES = {"written_acknowledgement": "Written acknowledgement given",
                 "support_referral": "Referred to support services"}
-SPLITS = ("all", "rights", "crime_type", "channel")
+SPLITS = ("all", "rights", "crime_type", "channel", "month")
 MEASURES = ("owed", "delivered", "on_time", "late", "outstanding", "declined", "not_applicable")
 
 
@@ -37,10 +37,13 @@ class Owed:
     enhanced: bool
     crime_type: str
     channel: str
+    month: str = ""
+    """The London month it was reported in ("2026-03"): the trend over months."""
 
     def dimension(self, split: str) -> str:
         return {"all": "all", "rights": "enhanced" if self.enhanced else "standard",
-                "crime_type": self.crime_type, "channel": self.channel}[split]
+                "crime_type": self.crime_type, "channel": self.channel,
+                "month": self.month}[split]
 
     def is_(self, measure: str) -> bool:
         return MEASURE_TESTS[measure](self)
