@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from firstcontact.app import timer_handlers
 from firstcontact.platform.audit import AuditAction, AuditEntry
@@ -14,7 +14,8 @@ from firstcontact.platform.clock import FixedClock
 from firstcontact.platform.deadlines import TimerLoop
 from firstcontact.platform.model import Role
 from firstcontact.platform.runtime import Runtime
-from tests.staff import api_headers
+from firstcontact.victims import service
+from tests.staff import api_headers, create_staff
 from tests.victims.conftest import record_crime, victim_of
 
 
@@ -189,3 +190,27 @@ def test_a_victim_who_opted_out_is_not_referred(
     assert client.post(url, headers=care, json={"outcome": "delivered",
                                                 "method": "phone"}).status_code == 422
     assert client.post(url, headers=care, json={"outcome": "declined"}).status_code == 200
+
+
+def test_the_queue_costs_the_same_queries_for_one_victim_or_five(
+        client: TestClient, runtime: Runtime, handler: dict[str, str],
+        care: dict[str, str]) -> None:
+    def queries_for_queue() -> int:
+        seen: list[str] = []
+
+        def count(*args: object) -> None:
+            seen.append(str(args[2]))
+
+        event.listen(runtime.database.engine, "before_cursor_execute", count)
+        try:
+            service.queue(runtime, care_actor)
+        finally:
+            event.remove(runtime.database.engine, "before_cursor_execute", count)
+        return len(seen)
+
+    record_crime(client, handler)
+    care_actor = create_staff(runtime, Role.VICTIM_CARE)
+    one = queries_for_queue()
+    for _ in range(4):
+        record_crime(client, handler)
+    assert queries_for_queue() == one
