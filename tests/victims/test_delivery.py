@@ -68,6 +68,11 @@ def test_a_welsh_speaker_gets_the_acknowledgement_in_welsh(
     TimerLoop(runtime, timer_handlers()).run_once()
     email = received(mailbox)
     assert email["Subject"] == f"Cyfeirnod eich trosedd {victim['crime_reference']}"
+    body = email.get_payload(decode=True)
+    assert isinstance(body, bytes)
+    text = body.decode()
+    assert f"Cyfeirnod y drosedd: {victim['crime_reference']}" in text
+    assert "Annwyl Sam Patel," in text and "Sut i geisio iawndal" in text
 
 
 def test_an_address_the_relay_refuses_fails_at_once_and_goes_back_to_staff(

@@ -10,12 +10,19 @@ queue, for a letter or to be given in person: it is never silently skipped.
 
 from __future__ import annotations
 
+import gettext
 import hashlib
+import io
 import smtplib
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import make_msgid
+from functools import cache
+from pathlib import Path
 
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -40,11 +47,35 @@ from firstcontact.victims.tables import EntitlementRow, VictimRow
 SEND_ACKNOWLEDGEMENT = "victims.send_acknowledgement"
 ACKNOWLEDGEMENT = "written_acknowledgement"
 MAX_TRIES = 5
-SUBJECTS = {"en": "Your crime reference {ref}", "cy": "Cyfeirnod eich trosedd {ref}"}
+SUBJECT = "Your crime reference %(ref)s"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
-templates = Environment(loader=PackageLoader("firstcontact.victims", "templates"),
-                        autoescape=False, undefined=StrictUndefined,  # noqa: S701 (plain text)
-                        keep_trailing_newline=True)
+
+@cache
+def translations(language: str) -> gettext.NullTranslations:
+    """The Babel catalogue for `language` (compiled from its .po file when first needed);
+    English is the source text."""
+    po = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
+    if language == "en" or not po.is_file():
+        return gettext.NullTranslations()
+    with po.open("rb") as source:
+        catalogue = read_po(source, locale=language)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalogue)
+    compiled.seek(0)
+    return Translations(compiled)
+
+
+@cache
+def templates(language: str) -> Environment:
+    """The plain-text templates, translated into `language` through its catalogue."""
+    environment = Environment(loader=PackageLoader("firstcontact.victims", "templates"),
+                              autoescape=False,  # noqa: S701 (plain text, never HTML)
+                              undefined=StrictUndefined, keep_trailing_newline=True,
+                              extensions=["jinja2.ext.i18n"])
+    environment.install_gettext_translations(translations(language),  # type: ignore[attr-defined]
+                                             newstyle=True)
+    return environment
 
 
 class Undeliverable(Exception):
@@ -62,14 +93,14 @@ def acknowledgement_text(settings: Settings, victim: VictimRow, policy: VictimsP
     say the same."""
     language = written_language(victim, policy)
     crime = policy.crimes.get(victim.crime_type)
-    body = templates.get_template(f"victims/email/acknowledgement.{language}.txt").render(
+    body = templates(language).get_template("victims/email/acknowledgement.txt").render(
         victim=victim, force_name=settings.force_name, force_contact=settings.force_contact,
         crime_label=crime.label if crime else victim.crime_type,
         reported_on=victim.reported_at.astimezone(policy.timezone).strftime("%-d %B %Y"),
         entitlements=[e for e in policy.entitlements if e.in_acknowledgement
                       and e.code != ACKNOWLEDGEMENT],
         enhanced=victim.enhanced)
-    return SUBJECTS[language].format(ref=victim.crime_reference), body
+    return translations(language).gettext(SUBJECT) % {"ref": victim.crime_reference}, body
 
 
 def render_acknowledgement(settings: Settings, victim: VictimRow,
