@@ -28,12 +28,15 @@ from firstcontact.platform.runtime import IntakeStep, Runtime, build_runtime
 from firstcontact.risk import api as risk_api
 from firstcontact.risk import views as risk_views
 from firstcontact.settings import Settings
+from firstcontact.victims import api as victims_api
+from firstcontact.victims import service as victims_service
+from firstcontact.victims import views as victims_views
 from firstcontact.web import api_docs, errors, login, middleware, pages, static
 
 
 def timer_handlers() -> dict[str, DeadlineHandler]:
     """Every kind of deadline the timer loop fires, and the room that handles it."""
-    return dict(demand_service.DEADLINE_HANDLERS)
+    return dict(demand_service.DEADLINE_HANDLERS) | victims_service.DEADLINE_HANDLERS
 
 
 def intake_steps() -> list[IntakeStep]:
@@ -83,6 +86,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     for router in (health.router, api_docs.router, login.router, login.api_router, pages.router,
                    contacts_api.router, contacts_views.router, risk_api.router,
                    risk_views.router, demand_api.router, demand_views.router,
-                   harm_api.router, harm_views.router):
+                   harm_api.router, harm_views.router, victims_api.router,
+                   victims_views.router):
         app.include_router(router)
     return app

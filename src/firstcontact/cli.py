@@ -20,6 +20,7 @@ from firstcontact.harm.cli import harm_app
 from firstcontact.platform.model import SYSTEM, Role, ValidationError
 from firstcontact.platform.runtime import Runtime
 from firstcontact.settings import Settings
+from firstcontact.victims import commands as victims_commands
 
 # No locals in tracebacks: they would print passwords and personal data into CI and logs.
 app = typer.Typer(help="Contact, risk and victim care for a Force Control and Incident Room.",
@@ -32,6 +33,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(harm_app, name="harm")
+app.add_typer(victims_commands.app, name="victims")
 
 
 @contextmanager

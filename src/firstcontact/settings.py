@@ -31,3 +31,10 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     static_dir: str = ""
     """Where the built front-end assets are; empty means the package's web/static folder."""
+    smtp_host: str = ""
+    """The mail relay for victims' emails; empty means email is not sent (staff use letters)."""
+    smtp_port: int = 25
+    smtp_from: str = "victim-care@force.example"
+    smtp_timeout_seconds: float = 10.0
+    force_contact: str = "Call 101, or 999 in an emergency, quoting your crime reference."
+    """How a victim contacts the force: printed on every acknowledgement."""

@@ -60,7 +60,8 @@ def test_an_override_is_recorded_and_opens_an_incident_reviewed_at_3h30(
     listed = client.get("/api/incidents", headers=handler).json()
     assert [i["reference"] for i in listed] == [incident["reference"]]
     with runtime.database.transaction() as session:
-        deadline = session.scalars(select(Deadline)).one()
+        deadline = session.scalars(select(Deadline).where(
+            Deadline.subject_type == "incident")).one()
     assert (deadline.kind, deadline.subject_id) == ("incident.review", str(incident["id"]))
 
 

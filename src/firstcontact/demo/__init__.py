@@ -23,6 +23,8 @@ from firstcontact.platform.model import SYSTEM, Actor, Role, ValidationError
 from firstcontact.platform.runtime import Runtime
 from firstcontact.risk import service as risk
 from firstcontact.risk.model import NDM_STAGES, parse_thrive
+from firstcontact.victims import service as victims
+from firstcontact.victims.model import EntitlementState, Method, Outcome
 
 DEMO_STAFF: list[tuple[Role, str, str]] = [
     (Role.CALL_HANDLER, "handler", "Casey Hughes"),
@@ -47,6 +49,7 @@ def seed(rt: Runtime) -> list[tuple[str, str, str]]:
     staff = {role: _ensure_user(rt, role, username, name) for role, username, name in DEMO_STAFF}
     if _contact_count(rt) == 0:
         _seed_demand(rt, staff[Role.CALL_HANDLER], staff[Role.DIGITAL_DESK])
+        _seed_victim_care(rt, staff[Role.VICTIM_CARE])
     return [(role.value, username, demo_password(username)) for role, username, _ in DEMO_STAFF]
 
 
@@ -101,6 +104,16 @@ def _play(rt: Runtime, clock: FixedClock, actor: Actor, scenario: Scenario) -> N
         "grade": scenario.grade or risk.suggestion_for(rt, actor, contact.id).suggestion.grade,
         "rationale": scenario.rationale, "nsir_category": category, "opening_code": code,
         "qualifiers": list(scenario.qualifiers)})
+
+
+def _seed_victim_care(rt: Runtime, care: Actor) -> None:
+    """Victim care has already phoned the first victim: their support referral is given."""
+    referrals = [i for i in victims.queue(rt, care) if i.entitlement.code == "support_referral"]
+    first = next((i for i in referrals if victims.get_victim(
+        rt, care, i.victim_id, "demo").referral_consent == "opt_out"), None)
+    if first is not None:
+        victims.record_outcome(rt, care, first.victim_id, first.entitlement.id,
+                               Outcome(EntitlementState.DELIVERED, Method.PHONE.value))
 
 
 def _ndm(scenario: Scenario) -> dict[str, str]:

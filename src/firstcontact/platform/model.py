@@ -68,6 +68,9 @@ class Permission(enum.StrEnum):
     """Confirm or dismiss a hidden-harm prompt (and so add a qualifier to the incident)."""
     AUDIT_READ = "audit:read"
     USER_MANAGE = "user:manage"
+    VICTIM_READ = "victim:read"
+    VICTIM_UPDATE = "victim:update"
+    VICTIM_COMPLIANCE = "victim:compliance"
 
 
 _FRONT_LINE = {
@@ -83,10 +86,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.DIGITAL_DESK: frozenset(_FRONT_LINE),
     Role.DISPATCHER: frozenset({Permission.CONTACT_READ, Permission.ASSESSMENT_CREATE,
                                 Permission.INCIDENT_READ}),
-    Role.TEAM_LEADER: frozenset(_FRONT_LINE | {Permission.AUDIT_READ}),
+    Role.TEAM_LEADER: frozenset(_FRONT_LINE | {Permission.AUDIT_READ,
+                                               Permission.VICTIM_COMPLIANCE}),
     Role.QA_REVIEWER: frozenset({Permission.CONTACT_READ, Permission.INCIDENT_READ,
-                                 Permission.AUDIT_READ}),
-    Role.VICTIM_CARE: frozenset({Permission.CONTACT_READ, Permission.INCIDENT_READ}),
+                                 Permission.AUDIT_READ, Permission.VICTIM_COMPLIANCE}),
+    Role.VICTIM_CARE: frozenset({Permission.CONTACT_READ, Permission.INCIDENT_READ,
+                                 Permission.VICTIM_READ, Permission.VICTIM_UPDATE,
+                                 Permission.VICTIM_COMPLIANCE}),
     Role.PARTNER_AGENCY: frozenset(),
     Role.ADMIN: frozenset(Permission),
 }

@@ -8,6 +8,7 @@ in the room.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -39,3 +40,11 @@ def read_toml(path: Path) -> tuple[dict[str, Any], str]:
 def fail(path: Path, line: int, field: str, message: str) -> PolicyError:
     """The error to raise: `path:line: field: message`."""
     return PolicyError(f"{path}:{line}: {field}: {message}")
+
+
+def table(path: Path, text: str, data: Mapping[str, Any], name: str) -> dict[str, Any]:
+    """The TOML table `name`, or an error naming the file and line where it should be."""
+    found = data.get(name)
+    if not isinstance(found, dict):
+        raise fail(path, line_of(text, f"[{name}"), name, "missing or not a table")
+    return found

@@ -16,6 +16,7 @@ from firstcontact.platform.policyfile import PolicyError as PolicyError
 from firstcontact.platform.policyfile import fail as _fail
 from firstcontact.platform.policyfile import line_of as _line_of
 from firstcontact.platform.policyfile import read_toml as _read
+from firstcontact.platform.policyfile import table
 from firstcontact.risk.model import (
     DETAIL_OPTIONS,
     ELEMENT_OPTIONS,
@@ -36,7 +37,7 @@ RULE_FACTS: dict[str, tuple[str, ...]] = {**ELEMENT_OPTIONS, **DETAIL_OPTIONS,
 def load_grading(path: Path = POLICY_DIR / "grading.toml") -> GradingPolicy:
     data, text = _read(path)
     grades = {Grade(name): _grade_policy(path, text, name, entry)
-              for name, entry in _table(path, text, data, "grades").items()
+              for name, entry in table(path, text, data, "grades").items()
               if _known_grade(path, text, name)}
     missing = [g.value for g in Grade if g not in grades]
     if missing:
@@ -51,13 +52,6 @@ def load_grading(path: Path = POLICY_DIR / "grading.toml") -> GradingPolicy:
     return GradingPolicy(grades=grades, rules=rules, default_grade=Grade(default),
                          default_reason=str(data.get("default_reason", "")),
                          review_interval=timedelta(minutes=minutes), source=str(path))
-
-
-def _table(path: Path, text: str, data: Mapping[str, Any], name: str) -> dict[str, Any]:
-    table = data.get(name)
-    if not isinstance(table, dict):
-        raise _fail(path, _line_of(text, f"[{name}"), name, "missing or not a table")
-    return table
 
 
 def _known_grade(path: Path, text: str, name: str, field: str = "grades") -> bool:
@@ -113,7 +107,7 @@ def load_nsir(path: Path = POLICY_DIR / "nsir.toml") -> NsirCatalogue:
     data, text = _read(path)
     categories: dict[str, NsirCategory] = {}
     seen_codes: set[str] = set()
-    for name, entry in _table(path, text, data, "categories").items():
+    for name, entry in table(path, text, data, "categories").items():
         codes = entry.get("opening_codes")
         if not isinstance(codes, dict) or not codes:
             raise _fail(path, _line_of(text, f"[categories.{name}"), f"categories.{name}",
@@ -125,7 +119,7 @@ def load_nsir(path: Path = POLICY_DIR / "nsir.toml") -> NsirCatalogue:
         seen_codes |= set(codes)
         categories[name] = NsirCategory(name, str(entry.get("label", name)),
                                         {str(k): str(v) for k, v in codes.items()})
-    qualifiers = _table(path, text, data, "qualifiers")
+    qualifiers = table(path, text, data, "qualifiers")
     return NsirCatalogue(categories, {str(k): str(v) for k, v in qualifiers.items()})
 
 

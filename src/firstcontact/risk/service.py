@@ -34,6 +34,7 @@ from firstcontact.risk.model import (
     suggest_grade,
 )
 from firstcontact.risk.tables import AssessmentRow, DeterminationRow
+from firstcontact.victims import service as victims
 
 FormFields = Mapping[str, str | Sequence[str] | None]
 
@@ -136,6 +137,9 @@ def determine(rt: Runtime, actor: Actor, contact_id: int, fields: FormFields) ->
             row.incident_id = incident_row.id
             assessment.incident_id = incident_row.id
             incident = demand.view(incident_row, now)
+        if decision.nsir_category == "crime":
+            victims.record_crime_victim(session, actor, contact_id, decision.opening_code,
+                                        decision.qualifiers, now)
         contacts.set_status(session, contact_id, ContactStatus.DETERMINED)
         return DeterminationView(row.id, contact_id, assessment.id, decision, target, due, now,
                                  actor.user_id, incident)

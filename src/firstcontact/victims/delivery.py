@@ -1,0 +1,203 @@
+"""Sending the written acknowledgement by email, retried with back-off by the timer loop.
+
+The email carries the crime reference, what was reported, the date and how to contact the
+force, with the Code information given alongside it (what to expect, the leaflet,
+compensation, restorative justice), in the victim's language where the force writes in it
+(English or Welsh). A relay that is down is tried again (1, 2, 4, 8 minutes); an address the
+relay refuses fails at once. A failed acknowledgement goes back to staff in the victim-care
+queue, for a letter or to be given in person: it is never silently skipped.
+"""
+
+from __future__ import annotations
+
+import gettext
+import hashlib
+import io
+import smtplib
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import make_msgid
+from functools import cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from firstcontact.platform import audit, deadlines
+from firstcontact.platform.audit import AuditAction
+from firstcontact.platform.db import stage_event
+from firstcontact.platform.events import Event
+from firstcontact.platform.model import SYSTEM
+from firstcontact.platform.runtime import Runtime
+from firstcontact.settings import Settings
+from firstcontact.victims.model import (
+    CLOSED_STATES,
+    EntitlementState,
+    Method,
+    VictimsPolicy,
+    language_code,
+)
+from firstcontact.victims.policy import victims_policy
+from firstcontact.victims.tables import EntitlementRow, VictimRow
+
+SEND_ACKNOWLEDGEMENT = "victims.send_acknowledgement"
+ACKNOWLEDGEMENT = "written_acknowledgement"
+MAX_TRIES = 5
+SUBJECT = "Your crime reference %(ref)s"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+
+
+@cache
+def translations(language: str) -> gettext.NullTranslations:
+    """The Babel catalogue for `language` (compiled from its .po file when first needed);
+    English is the source text."""
+    po = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
+    if language == "en" or not po.is_file():
+        return gettext.NullTranslations()
+    with po.open("rb") as source:
+        catalogue = read_po(source, locale=language)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalogue)
+    compiled.seek(0)
+    return Translations(compiled)
+
+
+@cache
+def templates(language: str) -> Environment:
+    """The plain-text templates, translated into `language` through its catalogue."""
+    environment = Environment(loader=PackageLoader("firstcontact.victims", "templates"),
+                              autoescape=False,  # noqa: S701 (plain text, never HTML)
+                              undefined=StrictUndefined, keep_trailing_newline=True,
+                              extensions=["jinja2.ext.i18n"])
+    environment.install_gettext_translations(translations(language),  # type: ignore[attr-defined]
+                                             newstyle=True)
+    return environment
+
+
+class Undeliverable(Exception):
+    """The relay refused the address: trying again will not help."""
+
+
+def written_language(victim: VictimRow, policy: VictimsPolicy) -> str:
+    code = language_code(victim.language)
+    return code if code in policy.written_languages else "en"
+
+
+def acknowledgement_text(settings: Settings, victim: VictimRow, policy: VictimsPolicy
+                         ) -> tuple[str, str]:
+    """The acknowledgement's subject and text, in English or Welsh: the email and the letter
+    say the same."""
+    language = written_language(victim, policy)
+    crime = policy.crimes.get(victim.crime_type)
+    body = templates(language).get_template("victims/email/acknowledgement.txt").render(
+        victim=victim, force_name=settings.force_name, force_contact=settings.force_contact,
+        crime_label=crime.label if crime else victim.crime_type,
+        reported_on=victim.reported_at.astimezone(policy.timezone).strftime("%-d %B %Y"),
+        entitlements=[e for e in policy.entitlements if e.in_acknowledgement
+                      and e.code != ACKNOWLEDGEMENT],
+        enhanced=victim.enhanced)
+    return translations(language).gettext(SUBJECT) % {"ref": victim.crime_reference}, body
+
+
+def render_acknowledgement(settings: Settings, victim: VictimRow,
+                           policy: VictimsPolicy) -> EmailMessage:
+    """The acknowledgement email."""
+    subject, body = acknowledgement_text(settings, victim, policy)
+    message = EmailMessage()
+    message["From"] = settings.smtp_from
+    message["To"] = victim.email
+    message["Subject"] = subject
+    message["Message-ID"] = make_msgid(domain=settings.smtp_from.partition("@")[2] or None)
+    message.set_content(body)
+    return message
+
+
+def letter_evidence(body: str) -> str:
+    """What proves which letter was posted: the SHA-256 of its text."""
+    return "sha256:" + hashlib.sha256(body.encode()).hexdigest()
+
+
+def mark_given(session: Session, victim_id: int, method: Method, evidence: str,
+               now: datetime, user_id: int | None = None) -> list[str]:
+    """The acknowledgement and the information it carries are given; returns their codes."""
+    given = _given_with_acknowledgement(session, victim_id, victims_policy())
+    for row in given:
+        row.state, row.method = EntitlementState.DELIVERED.value, method.value
+        row.delivered_at, row.evidence, row.delivered_by_user_id = now, evidence, user_id
+        for kind in ("victims.entitlement_due", SEND_ACKNOWLEDGEMENT):
+            deadlines.cancel(session, kind, "victim_entitlement", row.id, now)
+    return [r.code for r in given]
+
+
+def send_email(settings: Settings, message: EmailMessage) -> str:
+    """Hand the message to the relay; returns its Message-ID (the evidence it was sent)."""
+    try:
+        with smtplib.SMTP(settings.smtp_host, settings.smtp_port,
+                          timeout=settings.smtp_timeout_seconds) as smtp:
+            smtp.send_message(message)
+    except smtplib.SMTPRecipientsRefused as error:
+        raise Undeliverable(f"the mail relay refused {message['To']}") from error
+    return str(message["Message-ID"])
+
+
+def _acknowledgement(session: Session, victim_id: int) -> EntitlementRow | None:
+    return session.scalars(select(EntitlementRow).where(
+        EntitlementRow.victim_id == victim_id, EntitlementRow.code == ACKNOWLEDGEMENT)).first()
+
+
+def queue_acknowledgement(session: Session, settings: Settings, victim: VictimRow,
+                          now: datetime) -> bool:
+    """Schedule the email now if the victim chose email, gave an address, and is still owed
+    the acknowledgement (and the force has a mail relay). True if it was scheduled."""
+    row = _acknowledgement(session, victim.id)
+    if (row is None or victim.contact_preference != Method.EMAIL.value or not victim.email
+            or not settings.smtp_host or EntitlementState(row.state) in CLOSED_STATES):
+        return False
+    deadlines.cancel(session, SEND_ACKNOWLEDGEMENT, "victim_entitlement", row.id, now)
+    row.attempts, row.last_error = 0, ""
+    deadlines.schedule(session, SEND_ACKNOWLEDGEMENT, "victim_entitlement", row.id, now, now)
+    return True
+
+
+def send_acknowledgement(rt: Runtime, session: Session, deadline: deadlines.Deadline) -> None:
+    """Deadline handler: send the email; on failure try again later, or hand it to staff."""
+    row = session.get(EntitlementRow, int(deadline.subject_id))
+    victim = session.get(VictimRow, row.victim_id) if row else None
+    if row is None or victim is None or EntitlementState(row.state) in CLOSED_STATES:
+        return
+    now = rt.clock.now()
+    policy = victims_policy()
+    try:
+        evidence = send_email(rt.settings, render_acknowledgement(rt.settings, victim, policy))
+    except (Undeliverable, OSError, smtplib.SMTPException) as error:
+        _failed(session, row, now, error, final=isinstance(error, Undeliverable))
+        return
+    mark_given(session, victim.id, Method.EMAIL, evidence, now)
+    audit.record(session, SYSTEM, AuditAction.DISCLOSE, "victim", victim.id,
+                 "written acknowledgement emailed to the victim (Victims' Code right 3)", now,
+                 {"message_id": evidence, "entitlement_id": row.id})
+
+
+def _given_with_acknowledgement(session: Session, victim_id: int,
+                                policy: VictimsPolicy) -> list[EntitlementRow]:
+    codes = [e.code for e in policy.entitlements if e.in_acknowledgement]
+    rows = session.scalars(select(EntitlementRow).where(
+        EntitlementRow.victim_id == victim_id, EntitlementRow.code.in_(codes))).all()
+    return [r for r in rows if EntitlementState(r.state) not in CLOSED_STATES]
+
+
+def _failed(session: Session, row: EntitlementRow, now: datetime, error: Exception,
+            final: bool) -> None:
+    row.attempts += 1
+    row.last_error = f"{type(error).__name__}: {error}"[:500]
+    if final or row.attempts >= MAX_TRIES:
+        row.state = EntitlementState.FAILED.value
+        stage_event(session, Event("victim.acknowledgement_failed", {
+            "victim_id": row.victim_id, "entitlement_id": row.id}))
+        return
+    deadlines.schedule(session, SEND_ACKNOWLEDGEMENT, "victim_entitlement", row.id,
+                       now + deadlines.backoff(row.attempts), now)
