@@ -19,6 +19,8 @@ R = Role
 FRONT_LINE = {R.CALL_HANDLER, R.DIGITAL_DESK, R.TEAM_LEADER, R.ADMIN}
 READERS = FRONT_LINE | {R.DISPATCHER, R.QA_REVIEWER, R.VICTIM_CARE}
 ASSESSORS = FRONT_LINE | {R.DISPATCHER}
+VICTIM_CARE = {R.VICTIM_CARE, R.ADMIN}
+COMPLIANCE = VICTIM_CARE | {R.TEAM_LEADER, R.QA_REVIEWER}
 
 MATRIX: list[tuple[str, str, set[Role]]] = [
     ("GET", "/api/contacts", READERS),
@@ -31,6 +33,11 @@ MATRIX: list[tuple[str, str, set[Role]]] = [
     ("GET", "/contacts/new", FRONT_LINE),
     ("GET", "/contacts/{contact}", READERS),
     ("GET", "/incidents", READERS),
+    ("GET", "/api/contacts/{contact}/harms", READERS),
+    ("GET", "/api/victims/queue", VICTIM_CARE),
+    ("GET", "/victims", VICTIM_CARE),
+    ("GET", "/api/victims/compliance/figures", COMPLIANCE),
+    ("GET", "/victims/compliance", COMPLIANCE),
 ]
 
 
