@@ -57,6 +57,8 @@ class Role(enum.StrEnum):
     VICTIM_CARE = "victim_care"
     PARTNER_AGENCY = "partner_agency"
     ADMIN = "admin"
+    PUBLIC = "public"
+    """A member of the public using a public form (online report): may only send a contact."""
 
 
 class Permission(enum.StrEnum):
@@ -66,6 +68,7 @@ class Permission(enum.StrEnum):
     INCIDENT_READ = "incident:read"
     AUDIT_READ = "audit:read"
     USER_MANAGE = "user:manage"
+    DESK_WORK = "desk:work"
 
 
 _FRONT_LINE = {
@@ -77,15 +80,16 @@ _FRONT_LINE = {
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CALL_HANDLER: frozenset(_FRONT_LINE),
-    Role.DIGITAL_DESK: frozenset(_FRONT_LINE),
+    Role.DIGITAL_DESK: frozenset(_FRONT_LINE | {Permission.DESK_WORK}),
     Role.DISPATCHER: frozenset({Permission.CONTACT_READ, Permission.ASSESSMENT_CREATE,
                                 Permission.INCIDENT_READ}),
-    Role.TEAM_LEADER: frozenset(_FRONT_LINE | {Permission.AUDIT_READ}),
+    Role.TEAM_LEADER: frozenset(_FRONT_LINE | {Permission.AUDIT_READ, Permission.DESK_WORK}),
     Role.QA_REVIEWER: frozenset({Permission.CONTACT_READ, Permission.INCIDENT_READ,
                                  Permission.AUDIT_READ}),
     Role.VICTIM_CARE: frozenset({Permission.CONTACT_READ, Permission.INCIDENT_READ}),
     Role.PARTNER_AGENCY: frozenset(),
     Role.ADMIN: frozenset(Permission),
+    Role.PUBLIC: frozenset({Permission.CONTACT_CREATE}),
 }
 """What each role may do. A partner-agency user reaches only its own referrals (a later room)."""
 
