@@ -16,7 +16,7 @@ from firstcontact.contacts.tables import DeskItemRow
 from firstcontact.platform.audit import AuditEntry
 from firstcontact.platform.clock import FixedClock
 from firstcontact.platform.deadlines import TimerLoop
-from firstcontact.platform.model import SYSTEM, PermissionDenied, Role
+from firstcontact.platform.model import SYSTEM, Permission, PermissionDenied, Role
 from firstcontact.platform.runtime import Runtime
 from tests.staff import create_staff, sign_in
 
@@ -113,7 +113,7 @@ def test_a_desk_reply_without_the_csrf_token_is_refused(client: TestClient,
 def test_the_public_actor_may_only_send_contacts() -> None:
     from firstcontact.contacts.online_service import PUBLIC
 
-    assert PUBLIC.may(service.Permission.CONTACT_CREATE)
-    assert not any(PUBLIC.may(p) for p in service.Permission
-                   if p is not service.Permission.CONTACT_CREATE)
-    assert not SYSTEM.may(service.Permission.CONTACT_CREATE)
+    assert PUBLIC.may(Permission.CONTACT_CREATE)
+    assert not any(PUBLIC.may(p) for p in Permission
+                   if p is not Permission.CONTACT_CREATE)
+    assert not SYSTEM.may(Permission.CONTACT_CREATE)
