@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from firstcontact.contacts import mail
@@ -21,7 +22,7 @@ from firstcontact.contacts.tables import (
 from firstcontact.platform.model import PermissionDenied, Role
 from firstcontact.platform.runtime import Runtime
 from tests.contacts.mail_servers import DESK, Outbox, email, free_port, outbox_server
-from tests.staff import create_staff
+from tests.staff import create_staff, sign_in
 
 
 @dataclass
@@ -189,3 +190,30 @@ def test_an_automatic_reply_is_stored_but_never_acknowledged(desk_mail: Desk) ->
     desk_mail.send(message)
     assert len(desk_mail.contacts()) == 1
     assert desk_mail.outbox.messages == []
+
+
+def test_the_desk_reads_the_thread_and_replies_from_the_page(desk_mail: Desk,
+                                                            client: TestClient) -> None:
+    desk_mail.send(email("Dog", "A loose dog <b>bit</b> my son.", message_id="<d@example.org>"))
+    [contact] = desk_mail.contacts()
+    csrf = sign_in(client, desk_mail.rt, Role.DIGITAL_DESK)
+    page = client.get(f"/desk/{contact.id}/email")
+    assert page.status_code == 200 and "A loose dog bit my son." in page.text
+    assert client.get("/desk").text.count(f"/desk/{contact.id}/email") == 1
+    empty = client.post(f"/desk/{contact.id}/email", data={"csrf_token": csrf, "body": " "})
+    assert empty.status_code == 422 and 'href="#body"' in empty.text
+    sent = client.post(f"/desk/{contact.id}/email",
+                       data={"csrf_token": csrf, "body": "An officer will call you today."},
+                       follow_redirects=False)
+    assert sent.status_code == 303
+    assert desk_mail.outbox.messages[-1].get_content().strip() == (
+        "An officer will call you today.")
+    assert client.get("/desk/999999/email").status_code == 404
+
+
+def test_a_call_handler_may_not_read_the_email_thread(desk_mail: Desk,
+                                                      client: TestClient) -> None:
+    desk_mail.send(email("Dog", "A loose dog.", message_id="<d2@example.org>"))
+    [contact] = desk_mail.contacts()
+    sign_in(client, desk_mail.rt, Role.CALL_HANDLER)
+    assert client.get(f"/desk/{contact.id}/email").status_code == 403

@@ -12,6 +12,7 @@ import hashlib
 import logging
 import smtplib
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
@@ -202,3 +203,33 @@ def reply(rt: Runtime, actor: Actor, contact_id: int, body: str) -> str:
     if open_item:
         desk.mark_replied(rt, actor, contact_id)
     return message_id
+
+
+@dataclass(frozen=True)
+class EmailView:
+    direction: str
+    sender: str
+    recipient: str
+    subject: str
+    body: str
+    at: datetime
+    attachments: tuple[str, ...]
+
+
+def thread(rt: Runtime, actor: Actor, contact_id: int) -> list[EmailView]:
+    """Every email on a contact, oldest first, as the desk reads it (audited)."""
+    actor.require(Permission.DESK_WORK)
+    with rt.database.transaction() as session:
+        rows = list(session.scalars(select(EmailMessageRow).where(
+            EmailMessageRow.contact_id == contact_id).order_by(EmailMessageRow.id)))
+        if not rows:
+            raise NotFound(f"No email on contact {contact_id}")
+        files: dict[int, list[str]] = {}
+        for email_id, name in session.execute(select(
+                EmailAttachmentRow.email_id, EmailAttachmentRow.filename).where(
+                EmailAttachmentRow.email_id.in_([r.id for r in rows]))):
+            files.setdefault(email_id, []).append(name)
+        audit.record(session, actor, AuditAction.READ, service.SUBJECT, contact_id,
+                     "email thread read", rt.clock.now())
+        return [EmailView(r.direction, r.sender, r.recipient, r.subject, r.body, r.at,
+                          tuple(files.get(r.id, []))) for r in rows]
