@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from firstcontact.app import timer_handlers
 from firstcontact.contacts import desk, service
@@ -16,7 +16,7 @@ from firstcontact.contacts.tables import DeskItemRow
 from firstcontact.platform.audit import AuditEntry
 from firstcontact.platform.clock import FixedClock
 from firstcontact.platform.deadlines import TimerLoop
-from firstcontact.platform.model import SYSTEM, Permission, PermissionDenied, Role
+from firstcontact.platform.model import SYSTEM, Actor, Permission, PermissionDenied, Role
 from firstcontact.platform.runtime import Runtime
 from tests.staff import create_staff, sign_in
 
@@ -117,3 +117,27 @@ def test_the_public_actor_may_only_send_contacts() -> None:
     assert not any(PUBLIC.may(p) for p in Permission
                    if p is not Permission.CONTACT_CREATE)
     assert not SYSTEM.may(Permission.CONTACT_CREATE)
+
+
+def statements_for_queue(rt: Runtime, actor: Actor) -> int:
+    seen: list[str] = []
+
+    def count(*args: object) -> None:
+        seen.append(str(args[2]))
+
+    event.listen(rt.database.engine, "before_cursor_execute", count)
+    try:
+        desk.queue(rt, actor)
+    finally:
+        event.remove(rt.database.engine, "before_cursor_execute", count)
+    return len([s for s in seen if not s.upper().startswith(("BEGIN", "SAVEPOINT", "RELEASE"))])
+
+
+def test_the_queue_takes_the_same_number_of_queries_for_one_item_or_many(
+        runtime: Runtime) -> None:
+    worker = create_staff(runtime, Role.DIGITAL_DESK)
+    receive(runtime, Channel.ONLINE, "One.")
+    one = statements_for_queue(runtime, worker)
+    for text in ("Two.", "Three.", "Four.", "Five."):
+        receive(runtime, Channel.EMAIL, text)
+    assert statements_for_queue(runtime, worker) == one
