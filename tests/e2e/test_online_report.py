@@ -107,3 +107,15 @@ def test_the_busy_and_expired_pages_pass_axe(page: Page) -> None:
     page.get_by_role("button", name="Start now").click()
     expect(page.get_by_role("heading", name="This page had expired")).to_be_visible()
     axe_check(page)
+
+
+def test_the_desk_reads_an_email_thread_from_the_queue(page: Page, site: Site) -> None:
+    sign_in(page, site.logins["digital_desk"])
+    page.goto("/desk")
+    row = page.locator("#desk-queue tbody tr", has_text="Tom Reyes")
+    row.get_by_role("link", name=re.compile("^Email thread")).click()
+    expect(page.get_by_role("heading", name="Email thread")).to_be_visible()
+    expect(page.locator("#thread")).to_contain_text("doorbell camera")
+    page.get_by_role("button", name="Send reply").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a reply")
+    axe_check(page)

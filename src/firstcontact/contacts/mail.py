@@ -173,8 +173,8 @@ def acknowledge(rt: Runtime, contact_id: int, reference: str, inbound: InboundEm
             "This is an automatic reply.")
     try:
         sent = send(rt, inbound.sender, subject, body, (inbound.message_id, *inbound.thread_ids))
-    except (OSError, smtplib.SMTPException):
-        log.exception("acknowledgement for contact %s could not be sent", contact_id)
+    except (OSError, smtplib.SMTPException) as error:
+        log.warning("acknowledgement for contact %s could not be sent: %s", contact_id, error)
         return
     _record_sent(rt, LISTENER, contact_id, sent, inbound.sender, subject, body,
                  "email acknowledgement sent")
