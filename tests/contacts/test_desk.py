@@ -16,7 +16,7 @@ from firstcontact.contacts.tables import DeskItemRow
 from firstcontact.platform.audit import AuditEntry
 from firstcontact.platform.clock import FixedClock
 from firstcontact.platform.deadlines import TimerLoop
-from firstcontact.platform.model import SYSTEM, Actor, Permission, PermissionDenied, Role
+from firstcontact.platform.model import PUBLIC, SYSTEM, Actor, Permission, PermissionDenied, Role
 from firstcontact.platform.runtime import Runtime
 from tests.staff import create_staff, sign_in
 
@@ -78,7 +78,7 @@ def test_viewing_the_queue_is_audited(runtime: Runtime) -> None:
 
 
 @pytest.mark.parametrize("role", [Role.CALL_HANDLER, Role.DISPATCHER, Role.QA_REVIEWER,
-                                  Role.VICTIM_CARE, Role.PARTNER_AGENCY, Role.PUBLIC])
+                                  Role.VICTIM_CARE, Role.PARTNER_AGENCY])
 def test_roles_that_do_not_work_the_desk_get_403(client: TestClient, runtime: Runtime,
                                                  role: Role) -> None:
     sign_in(client, runtime, role)
@@ -110,13 +110,18 @@ def test_a_desk_reply_without_the_csrf_token_is_refused(client: TestClient,
     assert client.post(f"/desk/{contact_id}/replied").status_code == 403
 
 
-def test_the_public_actor_may_only_send_contacts() -> None:
-    from firstcontact.contacts.online_service import PUBLIC
-
-    assert PUBLIC.may(Permission.CONTACT_CREATE)
-    assert not any(PUBLIC.may(p) for p in Permission
-                   if p is not Permission.CONTACT_CREATE)
-    assert not SYSTEM.may(Permission.CONTACT_CREATE)
+def test_the_public_may_send_a_contact_but_do_nothing_else(runtime: Runtime) -> None:
+    draft = parse_contact({"channel": "online", "caller_name": "A Person",
+                           "caller_relationship": "victim", "address": "1 High Street",
+                           "narrative": "Bike stolen."}, Limits())
+    assert service.record_contact(runtime, PUBLIC, draft).created
+    assert not any(PUBLIC.may(permission) for permission in Permission)
+    with pytest.raises(PermissionDenied):
+        desk.queue(runtime, PUBLIC)
+    with pytest.raises(PermissionDenied):
+        service.record_contact(runtime, SYSTEM, draft)
+    with pytest.raises(PermissionDenied):
+        service.record_contact(runtime, create_staff(runtime, Role.QA_REVIEWER), draft)
 
 
 def statements_for_queue(rt: Runtime, actor: Actor) -> int:

@@ -28,11 +28,10 @@ from firstcontact.platform import audit
 from firstcontact.platform.audit import AuditAction
 from firstcontact.platform.db import stage_event
 from firstcontact.platform.events import Event
-from firstcontact.platform.model import Actor, NotFound, Permission, Role, ValidationError
+from firstcontact.platform.model import PUBLIC, Actor, NotFound, Permission, ValidationError
 from firstcontact.platform.runtime import Runtime
 
-LISTENER = Actor(user_id=None, username="email-listener", role=Role.PUBLIC,
-                 display_name="Email to the digital desk")
+LISTENER = PUBLIC
 """Who records an email from the public: nobody signs in to send one."""
 SUBJECT = "email"
 log = logging.getLogger(__name__)

@@ -22,12 +22,8 @@ from firstcontact.contacts import online, service
 from firstcontact.contacts.tables import OnlineReportRow, PublicPostCountRow
 from firstcontact.platform import audit
 from firstcontact.platform.audit import AuditAction
-from firstcontact.platform.model import Actor, Role, ValidationError
+from firstcontact.platform.model import PUBLIC, ValidationError
 from firstcontact.platform.runtime import Runtime
-
-PUBLIC = Actor(user_id=None, username="public-online", role=Role.PUBLIC,
-               display_name="Member of the public (online report)")
-"""Who sends an online report: nobody signs in, so the record says it came from the public."""
 
 DRAFT_LIFETIME = timedelta(hours=24)
 FLOOD_WINDOW = timedelta(minutes=10)

@@ -28,7 +28,14 @@ from firstcontact.platform import audit
 from firstcontact.platform.audit import AuditAction
 from firstcontact.platform.db import stage_event
 from firstcontact.platform.events import Event
-from firstcontact.platform.model import Actor, Conflict, NotFound, Permission, ValidationError
+from firstcontact.platform.model import (
+    PUBLIC,
+    Actor,
+    Conflict,
+    NotFound,
+    Permission,
+    ValidationError,
+)
 from firstcontact.platform.runtime import Runtime
 
 SUBJECT = "contact"
@@ -85,8 +92,10 @@ def idempotency_scope(actor: Actor) -> str:
 
 def record_contact(rt: Runtime, actor: Actor, draft: ContactDraft,
                    idempotency_key: str | None = None) -> Recorded:
-    """Store a new contact, or return the one a retried submit already stored."""
-    actor.require(Permission.CONTACT_CREATE)
+    """Store a new contact, or return the one a retried submit already stored.
+    Staff need CONTACT_CREATE; the public channels record as PUBLIC, which needs nothing."""
+    if actor != PUBLIC:
+        actor.require(Permission.CONTACT_CREATE)
     key = _check_key(idempotency_key)
     scope = idempotency_scope(actor) if key else None
     try:

@@ -57,8 +57,6 @@ class Role(enum.StrEnum):
     VICTIM_CARE = "victim_care"
     PARTNER_AGENCY = "partner_agency"
     ADMIN = "admin"
-    PUBLIC = "public"
-    """A member of the public using a public form (online report): may only send a contact."""
 
 
 class Permission(enum.StrEnum):
@@ -89,7 +87,6 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.VICTIM_CARE: frozenset({Permission.CONTACT_READ, Permission.INCIDENT_READ}),
     Role.PARTNER_AGENCY: frozenset(),
     Role.ADMIN: frozenset(Permission),
-    Role.PUBLIC: frozenset({Permission.CONTACT_CREATE}),
 }
 """What each role may do. A partner-agency user reaches only its own referrals (a later room)."""
 
@@ -113,6 +110,11 @@ class Actor:
 
 SYSTEM = Actor(user_id=None, username="system", role=None, display_name="firstcontact")
 """The actor for work the platform does by itself (the timer loop, migrations, the demo seed)."""
+
+PUBLIC = Actor(user_id=None, username="public", role=None, display_name="Member of the public")
+"""Who sends a contact through a public channel (the online report form, email to the desk).
+Nobody signs in, so it has no role and no permissions: contacts.service.record_contact lets it
+record a new contact and nothing else reads or changes anything as it."""
 
 
 MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>|<!--|javascript\s*:", re.IGNORECASE)
