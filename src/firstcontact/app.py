@@ -13,6 +13,7 @@ from fastapi import FastAPI
 
 from firstcontact import __version__
 from firstcontact.contacts import api as contacts_api
+from firstcontact.contacts import desk, desk_views, online_views
 from firstcontact.contacts import views as contacts_views
 from firstcontact.demand import api as demand_api
 from firstcontact.demand import service as demand_service
@@ -36,17 +37,19 @@ from firstcontact.web import api_docs, errors, login, middleware, pages, static
 
 def timer_handlers() -> dict[str, DeadlineHandler]:
     """Every kind of deadline the timer loop fires, and the room that handles it."""
-    return dict(demand_service.DEADLINE_HANDLERS) | victims_service.DEADLINE_HANDLERS
+    return {**demand_service.DEADLINE_HANDLERS, **victims_service.DEADLINE_HANDLERS,
+            **desk.DEADLINE_HANDLERS}
 
 
 def intake_steps() -> list[IntakeStep]:
     """What happens to every new contact after it is safely stored, in this order."""
-    return [harm_service.intake_step()]
+    return [harm_service.intake_step(), desk.place_on_desk]
 
 
 def wired_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     """The runtime with every room's intake steps: what the server, the CLI and tests use."""
     rt = build_runtime(settings, clock)
+    desk.policy()  # the desk's data file is checked at start-up: a fault stops the server
     rt.intake_steps.extend(intake_steps())
     return rt
 
@@ -87,6 +90,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
                    contacts_api.router, contacts_views.router, risk_api.router,
                    risk_views.router, demand_api.router, demand_views.router,
                    harm_api.router, harm_views.router, victims_api.router,
-                   victims_views.router):
+                   victims_views.router, online_views.router, desk_views.router):
         app.include_router(router)
     return app

@@ -34,6 +34,8 @@ app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(harm_app, name="harm")
 app.add_typer(victims_commands.app, name="victims")
+email_app = typer.Typer(help="Email to and from the digital desk.", no_args_is_help=True)
+app.add_typer(email_app, name="email")
 
 
 @contextmanager
@@ -121,6 +123,26 @@ def audit_verify() -> None:
     typer.echo(f"audit log BROKEN at entry {report.first_bad_id}: {report.reason} "
                f"({report.entries_checked} entries checked)", err=True)
     raise typer.Exit(1)
+
+
+@email_app.command("listen")
+def email_listen() -> None:
+    """Take inbound email for the digital desk over SMTP (FIRSTCONTACT_EMAIL_LISTEN_HOST/PORT)."""
+    import threading
+
+    from firstcontact.contacts.mail_listener import controller
+
+    with runtime() as rt:
+        listener = controller(rt)
+        listener.start()
+        typer.echo(f"Listening for email to {rt.settings.email_desk_address} on "
+                   f"{listener.hostname}:{listener.port}")
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            listener.stop()
 
 
 @app.command()

@@ -38,3 +38,14 @@ class Settings(BaseSettings):
     smtp_timeout_seconds: float = 10.0
     force_contact: str = "Call 101, or 999 in an emergency, quoting your crime reference."
     """How a victim contacts the force: printed on every acknowledgement."""
+    email_listen_host: str = "127.0.0.1"
+    """Where `firstcontact email listen` takes inbound email for the digital desk (SMTP)."""
+    email_listen_port: int = 8025
+    email_desk_address: str = "digital-desk@example.police.uk"
+    """The address the public write to; the listener refuses mail for any other recipient."""
+    email_smtp_host: str = "127.0.0.1"
+    """The mail server that carries the desk's replies and acknowledgements out."""
+    email_smtp_port: int = 25
+    email_max_bytes: int = 10 * 1024 * 1024
+    """Largest whole message accepted (SMTP answers 552 above it)."""
+    email_attachment_max_bytes: int = 5 * 1024 * 1024

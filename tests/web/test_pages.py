@@ -27,7 +27,7 @@ def test_the_front_page_puts_999_first_and_offers_staff_sign_in(client: TestClie
     assert "Demo Constabulary" in text
     assert "If you are in immediate danger, call 999" in text
     assert 'href="/login"' in text
-    assert "Report a crime online (coming soon)" in text
+    assert '<a class="govuk-link" href="/report">Report a crime or incident online</a>' in text
     assert 'class="govuk-service-navigation' not in text
     assert "govuk-header__logotype" not in text
 

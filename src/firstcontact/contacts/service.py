@@ -28,7 +28,14 @@ from firstcontact.platform import audit
 from firstcontact.platform.audit import AuditAction
 from firstcontact.platform.db import stage_event
 from firstcontact.platform.events import Event
-from firstcontact.platform.model import Actor, Conflict, NotFound, Permission, ValidationError
+from firstcontact.platform.model import (
+    PUBLIC,
+    Actor,
+    Conflict,
+    NotFound,
+    Permission,
+    ValidationError,
+)
 from firstcontact.platform.runtime import Runtime
 
 SUBJECT = "contact"
@@ -89,9 +96,11 @@ def record_contact(rt: Runtime, actor: Actor, draft: ContactDraft,
 
     The insert is tried first (the common case: a new submit); the unique key on
     (scope, idempotency key) turns a retry into an IntegrityError, answered with the first
-    record, or a 409 if the retry carries different content.
+    record, or a 409 if the retry carries different content. Staff need CONTACT_CREATE; the
+    public channels record as PUBLIC, which needs nothing.
     """
-    actor.require(Permission.CONTACT_CREATE)
+    if actor != PUBLIC:
+        actor.require(Permission.CONTACT_CREATE)
     key = _check_key(idempotency_key)
     scope = idempotency_scope(actor) if key else None
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from firstcontact.platform.db import Base, UTCDateTime
@@ -34,3 +34,82 @@ class ContactRow(Base):
     idempotency_scope: Mapped[str | None] = mapped_column(String(64))
     idempotency_key: Mapped[str | None] = mapped_column(String(128))
     content_hash: Mapped[str] = mapped_column(String(64))
+
+
+# --- The digital desk: online report drafts, public-form rate counts, the desk queue (issue 4a) ---
+
+
+class OnlineReportRow(Base):
+    """An online report as the public fills it in, page by page, and then as sent.
+
+    `draft_key` is the SHA-256 of the random id in the person's cookie, so the database never
+    holds a value that would let someone resume another person's report.
+    """
+
+    __tablename__ = "online_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_key: Mapped[str] = mapped_column(String(64), unique=True)
+    answers: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+
+
+class PublicPostCountRow(Base):
+    """How many public form posts one address made in one window: the flood limit's counter,
+    shared by every worker because it is in the database."""
+
+    __tablename__ = "public_post_counts"
+
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+
+
+class DeskItemRow(Base):
+    """A contact waiting for the digital desk, with its reply target and whether it is urgent."""
+
+    __tablename__ = "desk_items"
+    __table_args__ = (Index("ix_desk_items_open", "replied_at", "urgent", "reply_due_at"),)
+
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    urgent: Mapped[bool] = mapped_column(default=False)
+    danger_phrase: Mapped[str] = mapped_column(String(200), default="")
+    reply_due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    replied_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class EmailMessageRow(Base):
+    """One email in or out of the digital desk, on the Contact its thread belongs to."""
+
+    __tablename__ = "email_messages"
+    __table_args__ = (Index("ix_email_messages_contact", "contact_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"))
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    direction: Mapped[str] = mapped_column(String(8))
+    """"in" from the public, "out" from the desk."""
+    sender: Mapped[str] = mapped_column(String(320))
+    recipient: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(500))
+    body: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class EmailAttachmentRow(Base):
+    """A file that came with an inbound email, kept within the size and type limits."""
+
+    __tablename__ = "email_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email_id: Mapped[int] = mapped_column(ForeignKey("email_messages.id"))
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    data: Mapped[bytes] = mapped_column(LargeBinary)

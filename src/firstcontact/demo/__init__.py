@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from firstcontact.contacts import mail, online, online_service
 from firstcontact.contacts import service as contacts
 from firstcontact.contacts.model import Limits, parse_contact
 from firstcontact.contacts.tables import ContactRow
@@ -50,6 +51,7 @@ def seed(rt: Runtime) -> list[tuple[str, str, str]]:
     if _contact_count(rt) == 0:
         _seed_demand(rt, staff[Role.CALL_HANDLER], staff[Role.DIGITAL_DESK])
         _seed_victim_care(rt, staff[Role.VICTIM_CARE])
+        _seed_digital_desk(rt)
     return [(role.value, username, demo_password(username)) for role, username, _ in DEMO_STAFF]
 
 
@@ -80,6 +82,29 @@ def _seed_demand(rt: Runtime, handler: Actor, desk: Actor) -> None:
         clock.set(start + timedelta(minutes=offset))
         actor = desk if scenario.channel in {"online", "chat", "email", "social"} else handler
         _play(replay, clock, actor, scenario)
+
+
+DEMO_EMAIL = (b"From: Tom Reyes <tom.reyes@example.org>\r\nTo: {desk}\r\n"
+              b"Subject: Car broken into on Mill Lane\r\nMessage-ID: <demo-1@example.org>\r\n"
+              b"\r\nMy car was broken into overnight on Mill Lane and a laptop bag taken.\r\n"
+              b"There is a doorbell camera at number 14 that may have seen it.\r\n")
+
+
+def _seed_digital_desk(rt: Runtime) -> None:
+    """An online report sent through the public journey, and an email through the listener's
+    own service: both land on the digital desk queue. (The email's acknowledgement is only
+    attempted: a trial machine has no mail server.)"""
+    draft_id = online_service.start(rt)
+    for question, fields in (
+            ("what", {"kind": "incident"}), ("who", {"caller_relationship": "victim"}),
+            ("details", {"narrative": "My ex keeps turning up; he is outside my house now."}),
+            ("where", {"address": "22 Orchard Close"}), ("name", {"caller_name": "Lena Novak"}),
+            ("contact", {"contact_method": "phone"}),
+            ("contact-details", {"contact_detail": "07700 900130"}),
+            ("language", {"language": "Polish"}), ("help", {"needs_help": "no"})):
+        online_service.answer(rt, draft_id, online.BY_SLUG[question], fields)
+    online_service.send(rt, draft_id)
+    mail.receive(rt, DEMO_EMAIL.replace(b"{desk}", rt.settings.email_desk_address.encode()))
 
 
 def _play(rt: Runtime, clock: FixedClock, actor: Actor, scenario: Scenario) -> None:

@@ -71,6 +71,7 @@ class Permission(enum.StrEnum):
     VICTIM_READ = "victim:read"
     VICTIM_UPDATE = "victim:update"
     VICTIM_COMPLIANCE = "victim:compliance"
+    DESK_WORK = "desk:work"
 
 
 _FRONT_LINE = {
@@ -83,10 +84,10 @@ _FRONT_LINE = {
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CALL_HANDLER: frozenset(_FRONT_LINE),
-    Role.DIGITAL_DESK: frozenset(_FRONT_LINE),
+    Role.DIGITAL_DESK: frozenset(_FRONT_LINE | {Permission.DESK_WORK}),
     Role.DISPATCHER: frozenset({Permission.CONTACT_READ, Permission.ASSESSMENT_CREATE,
                                 Permission.INCIDENT_READ}),
-    Role.TEAM_LEADER: frozenset(_FRONT_LINE | {Permission.AUDIT_READ,
+    Role.TEAM_LEADER: frozenset(_FRONT_LINE | {Permission.AUDIT_READ, Permission.DESK_WORK,
                                                Permission.VICTIM_COMPLIANCE}),
     Role.QA_REVIEWER: frozenset({Permission.CONTACT_READ, Permission.INCIDENT_READ,
                                  Permission.AUDIT_READ, Permission.VICTIM_COMPLIANCE}),
@@ -118,6 +119,11 @@ class Actor:
 
 SYSTEM = Actor(user_id=None, username="system", role=None, display_name="firstcontact")
 """The actor for work the platform does by itself (the timer loop, migrations, the demo seed)."""
+
+PUBLIC = Actor(user_id=None, username="public", role=None, display_name="Member of the public")
+"""Who sends a contact through a public channel (the online report form, email to the desk).
+Nobody signs in, so it has no role and no permissions: contacts.service.record_contact lets it
+record a new contact and nothing else reads or changes anything as it."""
 
 
 MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>|<!--|javascript\s*:", re.IGNORECASE)
