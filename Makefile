@@ -22,13 +22,14 @@ SCSS := $(wildcard $(STATIC)/src/*.scss)
 ASSETS := $(BUILD)/app.css $(BUILD)/govuk-frontend.min.js $(BUILD)/htmx.min.js \
           $(BUILD)/swagger-ui-bundle.js $(BUILD)/swagger-ui.css
 
-.PHONY: help install run test lint bench clean
+.PHONY: help install run test lint bench eval-people clean
 
 help:
 	@echo "make run    install, migrate, seed the demo force, serve http://$(HOST):$(PORT)"
 	@echo "make test   install, then pytest (PYTEST_ARGS='-k intake' to narrow)"
 	@echo "make lint   ruff, mypy --strict, import-linter"
 	@echo "make bench  run the benchmarks; figures in bench/results/latest.json"
+	@echo "make eval-people  precision, recall and F1 of people linking on the FEBRL data sets"
 
 install: $(PY_STAMP) $(ASSETS)
 
@@ -76,6 +77,9 @@ lint: install
 
 bench: install
 	$(BIN)/firstcontact bench
+
+eval-people: install
+	$(BIN)/python bench/people_eval.py
 
 clean:
 	rm -rf $(BUILD) node_modules $(PY_STAMP)

@@ -18,6 +18,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import intake  # noqa: E402
+import people_match  # noqa: E402
 
 RESULTS = HERE / "results" / "latest.json"
 GOALS = {"intake": 500.0, "ratio": 0.5}
@@ -48,11 +49,15 @@ def main() -> None:
     runs = int(os.environ.get("BENCH_RUNS", "3"))
     print(f"intake: {rate:g} req/s for {seconds:g} s, {runs} runs ...", flush=True)
     figures = intake.run(rate, seconds, runs)
+    print(table(figures))
+    people = int(os.environ.get("BENCH_PEOPLE", "1000000"))
+    print(f"people matching: {people:,} People ...", flush=True)
+    matching = people_match.run(people)
+    print(people_match.summary(matching))
     RESULTS.parent.mkdir(exist_ok=True)
     record = {"at": datetime.now(UTC).isoformat(), "python": platform.python_version(),
-              "cpus": os.cpu_count(), "intake": figures}
+              "cpus": os.cpu_count(), "intake": figures, "people_match": matching}
     RESULTS.write_text(json.dumps(record, indent=2) + "\n")
-    print(table(figures))
     print(f"written to {RESULTS.relative_to(HERE.parent)}")
 
 

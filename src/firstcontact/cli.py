@@ -16,6 +16,7 @@ from typing import Annotated
 
 import typer
 
+from firstcontact.people.cli import app as people_app
 from firstcontact.platform.model import SYSTEM, Role, ValidationError
 from firstcontact.platform.runtime import Runtime
 from firstcontact.settings import Settings
@@ -30,6 +31,7 @@ audit_app = typer.Typer(help="The append-only, hash-chained audit log.", no_args
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
+app.add_typer(people_app, name="people")
 
 
 @contextmanager

@@ -1,0 +1,92 @@
+"""Loading the people room's policy files, checked, with errors that name file, line and field.
+
+Reuses the risk room's TOML helpers so every room's policy errors read the same way. Read once
+at start-up (cached): a force that edits a file restarts the server.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from firstcontact.people.model import IDENTIFIERS, MatchPolicy, NameVariants, Outcome
+from firstcontact.risk.policy import PolicyError, _fail, _line_of, _read, _table
+
+POLICY_DIR = Path(__file__).resolve().parent / "policy"
+
+__all__ = ["POLICY_DIR", "PolicyError", "load_matching", "load_names", "matching", "names"]
+
+
+def load_matching(path: Path = POLICY_DIR / "matching.toml") -> MatchPolicy:
+    data, text = _read(path)
+    thresholds = _table(path, text, data, "thresholds")
+    auto_link = _number(path, text, thresholds, "auto_link", "thresholds.")
+    offer = _number(path, text, thresholds, "offer", "thresholds.")
+    if offer >= auto_link:
+        raise _fail(path, _line_of(text, "offer"), "thresholds.offer",
+                    "must be below auto_link, so there is a band offered to staff")
+    blocking = _table(path, text, data, "blocking")
+    size = blocking.get("max_block_size")
+    if not isinstance(size, int) or size < 10:
+        raise _fail(path, _line_of(text, "max_block_size"), "blocking.max_block_size",
+                    "must be a whole number of at least 10")
+    weights_table = _table(path, text, data, "weights")
+    weights = {name: _weights(path, text, weights_table, name) for name in IDENTIFIERS}
+    return MatchPolicy(weights=weights, auto_link=auto_link, offer=offer,
+                       max_block_size=size, source=str(path))
+
+
+def _number(path: Path, text: str, table: dict[str, Any], key: str, prefix: str) -> float:
+    value = table.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _fail(path, _line_of(text, key), f"{prefix}{key}", "must be a number")
+    return float(value)
+
+
+def _weights(path: Path, text: str, table: dict[str, Any], name: str) -> dict[Outcome, float]:
+    entry = table.get(name)
+    if not isinstance(entry, dict):
+        raise _fail(path, _line_of(text, "[weights"), f"weights.{name}",
+                    f"every identifier needs weights; known: {list(IDENTIFIERS)}")
+    line = _line_of(text, f"[weights.{name}]")
+    unknown = set(entry) - {o.value for o in Outcome}
+    if unknown:
+        raise _fail(path, line, f"weights.{name}.{sorted(unknown)[0]}",
+                    f"unknown outcome; known: {[o.value for o in Outcome]}")
+    weights = {o: _number(path, text, entry, o.value, f"weights.{name}.") for o in Outcome}
+    if weights[Outcome.AGREE] <= 0 or weights[Outcome.DISAGREE] > 0:
+        raise _fail(path, line, f"weights.{name}",
+                    "agree must count for a match (above 0), disagree against (0 or below)")
+    return weights
+
+
+def load_names(path: Path = POLICY_DIR / "names.toml") -> NameVariants:
+    data, text = _read(path)
+    groups = data.get("groups")
+    if not isinstance(groups, list):
+        raise _fail(path, _line_of(text, "groups"), "groups", "must be a list of lists of names")
+    canonical: dict[str, str] = {}
+    for index, group in enumerate(groups):
+        if not isinstance(group, list) or len(group) < 2 or not all(
+                isinstance(n, str) and n == n.strip().lower() and n for n in group):
+            raise _fail(path, _line_of(text, f'["{group[0]}"' if group else "[") or 0,
+                        f"groups[{index}]", "must list two or more lower-case names")
+        for name in group:
+            if name in canonical and canonical[name] != group[0]:
+                raise _fail(path, _line_of(text, f'["{group[0]}"'), f"groups[{index}]",
+                            f"{name!r} is already in the group of {canonical[name]!r}")
+            canonical[name] = group[0]
+    return NameVariants(canonical)
+
+
+@cache
+def matching() -> MatchPolicy:
+    """The force's matching policy (read once)."""
+    return load_matching()
+
+
+@cache
+def names() -> NameVariants:
+    """The force's nickname and transliteration groups (read once)."""
+    return load_names()
