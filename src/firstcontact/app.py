@@ -17,6 +17,8 @@ from firstcontact.contacts import views as contacts_views
 from firstcontact.demand import api as demand_api
 from firstcontact.demand import service as demand_service
 from firstcontact.demand import views as demand_views
+from firstcontact.people import api as people_api
+from firstcontact.people import service as people_service
 from firstcontact.platform import health
 from firstcontact.platform.clock import Clock
 from firstcontact.platform.deadlines import DeadlineHandler, TimerLoop
@@ -35,7 +37,7 @@ def timer_handlers() -> dict[str, DeadlineHandler]:
 
 def intake_steps() -> list[IntakeStep]:
     """What happens to every new contact after it is safely stored, in this order."""
-    return []
+    return [people_service.link_contact]
 
 
 def wired_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
@@ -79,6 +81,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     static.mount(app, settings)
     for router in (health.router, api_docs.router, login.router, login.api_router, pages.router,
                    contacts_api.router, contacts_views.router, risk_api.router,
-                   risk_views.router, demand_api.router, demand_views.router):
+                   risk_views.router, demand_api.router, demand_views.router,
+                   people_api.router):
         app.include_router(router)
     return app

@@ -2,7 +2,9 @@
 
 from firstcontact.contacts import tables as contacts_tables
 from firstcontact.demand import tables as demand_tables
+from firstcontact.people import tables as people_tables
 from firstcontact.platform import audit, auth, deadlines
 from firstcontact.risk import tables as risk_tables
 
-__all__ = ["audit", "auth", "contacts_tables", "deadlines", "demand_tables", "risk_tables"]
+__all__ = ["audit", "auth", "contacts_tables", "deadlines", "demand_tables", "people_tables",
+           "risk_tables"]

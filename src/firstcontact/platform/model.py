@@ -66,6 +66,8 @@ class Permission(enum.StrEnum):
     INCIDENT_READ = "incident:read"
     AUDIT_READ = "audit:read"
     USER_MANAGE = "user:manage"
+    PERSON_READ = "person:read"
+    PERSON_MERGE = "person:merge"
 
 
 _FRONT_LINE = {
@@ -76,14 +78,16 @@ _FRONT_LINE = {
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.CALL_HANDLER: frozenset(_FRONT_LINE),
-    Role.DIGITAL_DESK: frozenset(_FRONT_LINE),
+    Role.CALL_HANDLER: frozenset(_FRONT_LINE | {Permission.PERSON_READ}),
+    Role.DIGITAL_DESK: frozenset(_FRONT_LINE | {Permission.PERSON_READ}),
     Role.DISPATCHER: frozenset({Permission.CONTACT_READ, Permission.ASSESSMENT_CREATE,
                                 Permission.INCIDENT_READ}),
-    Role.TEAM_LEADER: frozenset(_FRONT_LINE | {Permission.AUDIT_READ}),
+    Role.TEAM_LEADER: frozenset(_FRONT_LINE | {Permission.AUDIT_READ, Permission.PERSON_READ,
+                                                Permission.PERSON_MERGE}),
     Role.QA_REVIEWER: frozenset({Permission.CONTACT_READ, Permission.INCIDENT_READ,
                                  Permission.AUDIT_READ}),
-    Role.VICTIM_CARE: frozenset({Permission.CONTACT_READ, Permission.INCIDENT_READ}),
+    Role.VICTIM_CARE: frozenset({Permission.CONTACT_READ, Permission.INCIDENT_READ,
+                                 Permission.PERSON_READ}),
     Role.PARTNER_AGENCY: frozenset(),
     Role.ADMIN: frozenset(Permission),
 }

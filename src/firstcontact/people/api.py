@@ -1,0 +1,106 @@
+"""JSON routes for People: a person's records, likely matches to decide, merge and unmerge."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel
+
+from firstcontact.people import service
+from firstcontact.platform.model import Actor, Permission
+from firstcontact.platform.runtime import Runtime
+from firstcontact.web.deps import get_runtime, require
+
+router = APIRouter(prefix="/api/people", tags=["people"])
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+Reader = Annotated[Actor, Depends(require(Permission.PERSON_READ))]
+Merger = Annotated[Actor, Depends(require(Permission.PERSON_MERGE))]
+
+
+class RecordOut(BaseModel):
+    id: int
+    contact_id: int | None
+    given_name: str
+    surname: str
+    date_of_birth: str
+    postcode: str
+    phone: str
+    email: str
+
+
+class PersonOut(BaseModel):
+    id: int
+    merged_into_id: int | None
+    records: list[RecordOut]
+
+
+class OfferOut(BaseModel):
+    id: int
+    record_id: int
+    person_id: int
+    candidate_person_id: int
+    score: float
+    explanation: str
+    status: str
+
+    @classmethod
+    def of(cls, view: service.OfferView) -> OfferOut:
+        return cls(id=view.id, record_id=view.record_id, person_id=view.person_id,
+                   candidate_person_id=view.candidate_person_id, score=view.score,
+                   explanation=view.explanation, status=view.status)
+
+
+class MergeIn(BaseModel):
+    keep_person_id: int
+    merge_person_id: int
+    reason: str
+
+
+class UnmergeIn(BaseModel):
+    reason: str
+
+
+class MergeOut(BaseModel):
+    merge_id: int
+
+
+@router.get("/offers", response_model=list[OfferOut],
+            summary="Likely matches waiting for staff to confirm or reject")
+def list_offers(rt: RuntimeDep, actor: Reader) -> list[OfferOut]:
+    return [OfferOut.of(offer) for offer in service.open_offers(rt, actor)]
+
+
+@router.post("/offers/{offer_id}/confirm", response_model=OfferOut)
+def confirm_offer(offer_id: int, rt: RuntimeDep, actor: Merger) -> OfferOut:
+    return OfferOut.of(service.decide_offer(rt, actor, offer_id, confirm=True))
+
+
+@router.post("/offers/{offer_id}/reject", response_model=OfferOut)
+def reject_offer(offer_id: int, rt: RuntimeDep, actor: Merger) -> OfferOut:
+    return OfferOut.of(service.decide_offer(rt, actor, offer_id, confirm=False))
+
+
+@router.post("/merges", response_model=MergeOut, status_code=201,
+             summary="Merge one person into another (undo with unmerge)")
+def merge(body: MergeIn, rt: RuntimeDep, actor: Merger) -> MergeOut:
+    return MergeOut(merge_id=service.merge(rt, actor, body.keep_person_id,
+                                           body.merge_person_id, body.reason))
+
+
+@router.post("/{person_id}/unmerge", response_model=PersonOut,
+             summary="Undo the merge that folded this person into another")
+def unmerge(person_id: int, body: UnmergeIn, rt: RuntimeDep, actor: Merger) -> PersonOut:
+    service.unmerge(rt, actor, person_id, body.reason)
+    return get_person(person_id, rt, actor)
+
+
+@router.get("/{person_id}", response_model=PersonOut)
+def get_person(person_id: int, rt: RuntimeDep, actor: Reader) -> PersonOut:
+    view = service.get_person(rt, actor, person_id, "viewing a person's linked records")
+    return PersonOut(id=view.id, merged_into_id=view.merged_into_id, records=[
+        RecordOut(id=record_id, contact_id=contact_id, given_name=i.given_name,
+                  surname=i.surname, date_of_birth=i.date_of_birth, postcode=i.postcode,
+                  phone=i.phone, email=i.email)
+        for record_id, i, contact_id in view.records])
