@@ -19,6 +19,7 @@ from firstcontact.demand import service as demand_service
 from firstcontact.demand import views as demand_views
 from firstcontact.people import api as people_api
 from firstcontact.people import service as people_service
+from firstcontact.people import views as people_views
 from firstcontact.platform import health
 from firstcontact.platform.clock import Clock
 from firstcontact.platform.deadlines import DeadlineHandler, TimerLoop
@@ -82,6 +83,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     for router in (health.router, api_docs.router, login.router, login.api_router, pages.router,
                    contacts_api.router, contacts_views.router, risk_api.router,
                    risk_views.router, demand_api.router, demand_views.router,
-                   people_api.router):
+                   people_api.router, people_views.router):
         app.include_router(router)
     return app

@@ -26,7 +26,7 @@ def edited(tmp_path: Path, name: str, old: str, new: str) -> Path:
 @pytest.mark.parametrize(("old", "new", "expected"), [
     ("offer = 5.0", "offer = 10.0", "thresholds.offer: must be below auto_link"),
     ("auto_link = 9.0", 'auto_link = "high"', "thresholds.auto_link: must be a number"),
-    ("max_block_size = 400", "max_block_size = 2", "blocking.max_block_size"),
+    ("max_block_size = 100", "max_block_size = 2", "blocking.max_block_size"),
     ("[weights.phone]\nagree = 7.0", "[weights.phone]\nagree = -7.0", "weights.phone"),
     ("[weights.email]", "[weights.emails]", "weights.email"),
 ])

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
-from firstcontact.people import service
+from firstcontact.people import caller_history, service
 from firstcontact.platform.model import Actor, Permission
 from firstcontact.platform.runtime import Runtime
 from firstcontact.web.deps import get_runtime, require
@@ -94,6 +94,23 @@ def merge(body: MergeIn, rt: RuntimeDep, actor: Merger) -> MergeOut:
 def unmerge(person_id: int, body: UnmergeIn, rt: RuntimeDep, actor: Merger) -> PersonOut:
     service.unmerge(rt, actor, person_id, body.reason)
     return get_person(person_id, rt, actor)
+
+
+class PlanIn(BaseModel):
+    agreed_response: str
+    partner_agency: str
+    review_on: str
+
+
+class PlanOut(BaseModel):
+    plan_id: int
+
+
+@router.post("/{person_id}/plans", response_model=PlanOut, status_code=201,
+             summary="Record a frequent caller's agreed management plan")
+def agree_plan(person_id: int, body: PlanIn, rt: RuntimeDep, actor: Merger) -> PlanOut:
+    return PlanOut(plan_id=caller_history.agree_plan(
+        rt, actor, person_id, body.agreed_response, body.partner_agency, body.review_on))
 
 
 @router.get("/{person_id}", response_model=PersonOut)

@@ -319,15 +319,18 @@ def upper_bound(a: Identity, b: Identity, policy: MatchPolicy) -> float:
     is below the threshold is passed over without the costly fuzzy name comparisons."""
     weights = policy.weights
     bound = 0.0
-    for name in ("date_of_birth", "postcode", "phone", "email"):
-        mine, theirs = getattr(a, name), getattr(b, name)
+    for name, mine, theirs in (("phone", a.phone, b.phone), ("email", a.email, b.email)):
         if mine and theirs:
-            outcome = (compare_date_of_birth(mine, theirs) if name == "date_of_birth"
-                       else compare_code(mine, theirs) if name == "postcode"
-                       else compare_exact(mine, theirs))
-            bound += weights[name][outcome] if outcome else 0.0
-    for name in ("given_name", "surname", "address"):
-        if getattr(a, name) and getattr(b, name):
+            bound += weights[name][Outcome.AGREE if mine == theirs else Outcome.DISAGREE]
+    if a.postcode and b.postcode:
+        bound += weights["postcode"][compare_code(a.postcode, b.postcode) or Outcome.DISAGREE]
+    if a.date_of_birth and b.date_of_birth:
+        outcome = compare_date_of_birth(a.date_of_birth, b.date_of_birth)
+        bound += weights["date_of_birth"][outcome or Outcome.DISAGREE]
+    for name, mine, theirs in (("given_name", a.given_name, b.given_name),
+                               ("surname", a.surname, b.surname),
+                               ("address", a.address, b.address)):
+        if mine and theirs:
             bound += weights[name][Outcome.AGREE]
     return bound
 

@@ -10,12 +10,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from firstcontact.people.history import RepeatPolicy, Threshold
 from firstcontact.people.model import IDENTIFIERS, MatchPolicy, NameVariants, Outcome
 from firstcontact.risk.policy import PolicyError, _fail, _line_of, _read, _table
 
 POLICY_DIR = Path(__file__).resolve().parent / "policy"
 
-__all__ = ["POLICY_DIR", "PolicyError", "load_matching", "load_names", "matching", "names"]
+__all__ = ["POLICY_DIR", "PolicyError", "load_matching", "load_names", "load_repeat",
+           "matching", "names", "repeat"]
 
 
 def load_matching(path: Path = POLICY_DIR / "matching.toml") -> MatchPolicy:
@@ -78,6 +80,44 @@ def load_names(path: Path = POLICY_DIR / "names.toml") -> NameVariants:
                             f"{name!r} is already in the group of {canonical[name]!r}")
             canonical[name] = group[0]
     return NameVariants(canonical)
+
+
+def load_repeat(path: Path = POLICY_DIR / "repeat.toml") -> RepeatPolicy:
+    data, text = _read(path)
+    windows = data.get("windows_days")
+    if not isinstance(windows, list) or not windows or not all(
+            isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in windows):
+        raise _fail(path, _line_of(text, "windows_days"), "windows_days",
+                    "must be a list of whole numbers of days above 0")
+    caller = _threshold(path, text, _table(path, text, data, "repeat_caller"),
+                        "repeat_caller", _line_of(text, "[repeat_caller]"))
+    frequent = data.get("frequent_caller")
+    if not isinstance(frequent, list) or not frequent:
+        raise _fail(path, _line_of(text, "[[frequent_caller]]"), "frequent_caller",
+                    "needs at least one [[frequent_caller]] rule")
+    rules = tuple(_threshold(path, text, entry, f"frequent_caller[{index}]",
+                             _line_of(text, "[[frequent_caller]]", index))
+                  for index, entry in enumerate(frequent))
+    victim = _table(path, text, data, "repeat_victim")
+    days = victim.get("days")
+    if not isinstance(days, int) or isinstance(days, bool) or days <= 0:
+        raise _fail(path, _line_of(text, "[repeat_victim]"), "repeat_victim.days",
+                    "must be a whole number of days above 0")
+    return RepeatPolicy(tuple(windows), caller, rules, days)
+
+
+def _threshold(path: Path, text: str, entry: Any, where: str, line: int) -> Threshold:
+    values = [entry.get(key) if isinstance(entry, dict) else None for key in ("contacts", "days")]
+    for key, value in zip(("contacts", "days"), values, strict=True):
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise _fail(path, line, f"{where}.{key}", "must be a whole number above 0")
+    return Threshold(int(values[0]), int(values[1]))  # type: ignore[arg-type]
+
+
+@cache
+def repeat() -> RepeatPolicy:
+    """The force's repeat and frequent caller definitions (read once)."""
+    return load_repeat()
 
 
 @cache

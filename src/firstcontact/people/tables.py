@@ -3,10 +3,10 @@ find them, the matches offered to staff, and each merge (kept so it can be undon
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Date, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from firstcontact.platform.db import Base, UTCDateTime
@@ -78,3 +78,18 @@ class PersonMergeRow(Base):
     merged_at: Mapped[datetime] = mapped_column(UTCDateTime())
     merged_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     unmerged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ManagementPlanRow(Base):
+    """A frequent caller's agreed multi-agency plan: how to respond, with whom, review when."""
+
+    __tablename__ = "person_management_plans"
+    __table_args__ = (Index("ix_person_management_plans_person_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    agreed_response: Mapped[str] = mapped_column(Text)
+    partner_agency: Mapped[str] = mapped_column(String(200))
+    review_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
