@@ -7,16 +7,20 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
-from firstcontact.people import caller_history, service
+from firstcontact.people import caller_history, referrals, service
 from firstcontact.platform.model import Actor, Permission
 from firstcontact.platform.runtime import Runtime
 from firstcontact.web.deps import get_runtime, require
 
 router = APIRouter(prefix="/api/people", tags=["people"])
+partners_router = APIRouter(prefix="/api", tags=["partner agencies"])
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 Reader = Annotated[Actor, Depends(require(Permission.PERSON_READ))]
 Merger = Annotated[Actor, Depends(require(Permission.PERSON_MERGE))]
+Referrer = Annotated[Actor, Depends(require(Permission.REFERRAL_CREATE))]
+ReferralReader = Annotated[Actor, Depends(require(Permission.REFERRAL_READ))]
+AgencyAdmin = Annotated[Actor, Depends(require(Permission.AGENCY_MANAGE))]
 
 
 class RecordOut(BaseModel):
@@ -121,3 +125,85 @@ def get_person(person_id: int, rt: RuntimeDep, actor: Reader) -> PersonOut:
                   surname=i.surname, date_of_birth=i.date_of_birth, postcode=i.postcode,
                   phone=i.phone, email=i.email)
         for record_id, i, contact_id in view.records])
+
+
+class AgencyIn(BaseModel):
+    name: str | None = None
+    agency_type: str | None = None
+
+
+class AgencyOut(BaseModel):
+    id: int
+    name: str
+    agency_type: str
+
+
+class MemberIn(BaseModel):
+    user_id: int
+
+
+class ReferralIn(BaseModel):
+    person_id: int
+    agency_id: int
+    reason: str | None = None
+    lawful_basis: str | None = None
+
+
+class StatusIn(BaseModel):
+    status: str | None = None
+
+
+class ReferralOut(BaseModel):
+    id: int
+    agency_id: int
+    agency_name: str
+    reason: str
+    lawful_basis: str
+    extract: dict[str, str]
+    status: str
+
+    @classmethod
+    def of(cls, view: referrals.ReferralView) -> ReferralOut:
+        return cls(id=view.id, agency_id=view.agency_id, agency_name=view.agency_name,
+                   reason=view.reason, lawful_basis=view.lawful_basis,
+                   extract={str(k): str(v) for k, v in view.extract.items()},
+                   status=view.status)
+
+
+@partners_router.post("/agencies", response_model=AgencyOut, status_code=201,
+                      summary="Add a partner agency to the directory")
+def add_agency(body: AgencyIn, rt: RuntimeDep, actor: AgencyAdmin) -> AgencyOut:
+    agency_id = referrals.add_agency(rt, actor, body.name, body.agency_type)
+    return AgencyOut(id=agency_id, name=(body.name or "").strip(),
+                     agency_type=body.agency_type or "")
+
+
+@partners_router.get("/agencies", response_model=list[AgencyOut])
+def list_agencies(rt: RuntimeDep, actor: Referrer) -> list[AgencyOut]:
+    return [AgencyOut(id=i, name=n, agency_type=t)
+            for i, n, t in referrals.list_agencies(rt, actor)]
+
+
+@partners_router.post("/agencies/{agency_id}/members", status_code=204,
+                      summary="Give a partner-agency user their agency's referrals")
+def add_member(agency_id: int, body: MemberIn, rt: RuntimeDep, actor: AgencyAdmin) -> None:
+    referrals.add_member(rt, actor, agency_id, body.user_id)
+
+
+@partners_router.post("/referrals", response_model=ReferralOut, status_code=201,
+                      summary="Refer a person to a partner agency (a minimised extract)")
+def refer(body: ReferralIn, rt: RuntimeDep, actor: Referrer) -> ReferralOut:
+    return ReferralOut.of(referrals.refer(rt, actor, body.person_id, body.agency_id, {
+        "reason": body.reason, "lawful_basis": body.lawful_basis}))
+
+
+@partners_router.get("/referrals", response_model=list[ReferralOut],
+                     summary="Referrals (a partner-agency user: only their agency's)")
+def list_referrals(rt: RuntimeDep, actor: ReferralReader) -> list[ReferralOut]:
+    return [ReferralOut.of(r) for r in referrals.list_referrals(rt, actor)]
+
+
+@partners_router.post("/referrals/{referral_id}/status", response_model=ReferralOut)
+def set_status(referral_id: int, body: StatusIn, rt: RuntimeDep,
+               actor: ReferralReader) -> ReferralOut:
+    return ReferralOut.of(referrals.set_status(rt, actor, referral_id, body.status))

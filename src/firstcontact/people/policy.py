@@ -12,12 +12,13 @@ from typing import Any
 
 from firstcontact.people.history import RepeatPolicy, Threshold
 from firstcontact.people.model import IDENTIFIERS, MatchPolicy, NameVariants, Outcome
+from firstcontact.people.partners import AgencyPolicy, AgencyType
 from firstcontact.risk.policy import PolicyError, _fail, _line_of, _read, _table
 
 POLICY_DIR = Path(__file__).resolve().parent / "policy"
 
-__all__ = ["POLICY_DIR", "PolicyError", "load_matching", "load_names", "load_repeat",
-           "matching", "names", "repeat"]
+__all__ = ["POLICY_DIR", "PolicyError", "agencies", "load_agencies", "load_matching",
+           "load_names", "load_repeat", "matching", "names", "repeat"]
 
 
 def load_matching(path: Path = POLICY_DIR / "matching.toml") -> MatchPolicy:
@@ -112,6 +113,31 @@ def _threshold(path: Path, text: str, entry: Any, where: str, line: int) -> Thre
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
             raise _fail(path, line, f"{where}.{key}", "must be a whole number above 0")
     return Threshold(int(values[0]), int(values[1]))  # type: ignore[arg-type]
+
+
+def load_agencies(path: Path = POLICY_DIR / "agencies.toml") -> AgencyPolicy:
+    data, text = _read(path)
+    bases = _table(path, text, data, "lawful_bases")
+    for key, value in bases.items():
+        if not isinstance(value, str) or not value.strip():
+            raise _fail(path, _line_of(text, key), f"lawful_bases.{key}",
+                        "needs a description staff can read")
+    types: dict[str, AgencyType] = {}
+    for name, entry in _table(path, text, data, "types").items():
+        line = _line_of(text, f"[types.{name}]")
+        fields = entry.get("fields") if isinstance(entry, dict) else None
+        if not isinstance(fields, list) or not fields or any(f not in IDENTIFIERS
+                                                             for f in fields):
+            raise _fail(path, line, f"types.{name}.fields",
+                        f"must list fields drawn from {list(IDENTIFIERS)}")
+        types[name] = AgencyType(name, str(entry.get("label", name)), tuple(fields))
+    return AgencyPolicy(types, {str(k): str(v) for k, v in bases.items()})
+
+
+@cache
+def agencies() -> AgencyPolicy:
+    """The force's partner-agency types and lawful bases (read once)."""
+    return load_agencies()
 
 
 @cache

@@ -93,3 +93,38 @@ class ManagementPlanRow(Base):
     review_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class AgencyRow(Base):
+    __tablename__ = "partner_agencies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    agency_type: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AgencyMemberRow(Base):
+    """A partner-agency user's agency: they see only referrals made to it."""
+
+    __tablename__ = "partner_agency_members"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("partner_agencies.id"))
+
+
+class ReferralRow(Base):
+    __tablename__ = "referrals"
+    __table_args__ = (Index("ix_referrals_agency_id", "agency_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("partner_agencies.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    lawful_basis: Mapped[str] = mapped_column(String(60))
+    extract: Mapped[dict[str, Any]]
+    """The minimised data the agency receives, fixed when the referral is made."""
+    status: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -68,6 +68,9 @@ class Permission(enum.StrEnum):
     USER_MANAGE = "user:manage"
     PERSON_READ = "person:read"
     PERSON_MERGE = "person:merge"
+    REFERRAL_CREATE = "referral:create"
+    REFERRAL_READ = "referral:read"
+    AGENCY_MANAGE = "agency:manage"
 
 
 _FRONT_LINE = {
@@ -83,12 +86,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.DISPATCHER: frozenset({Permission.CONTACT_READ, Permission.ASSESSMENT_CREATE,
                                 Permission.INCIDENT_READ}),
     Role.TEAM_LEADER: frozenset(_FRONT_LINE | {Permission.AUDIT_READ, Permission.PERSON_READ,
-                                                Permission.PERSON_MERGE}),
+                                                Permission.PERSON_MERGE,
+                                                Permission.REFERRAL_CREATE,
+                                                Permission.REFERRAL_READ}),
     Role.QA_REVIEWER: frozenset({Permission.CONTACT_READ, Permission.INCIDENT_READ,
                                  Permission.AUDIT_READ}),
     Role.VICTIM_CARE: frozenset({Permission.CONTACT_READ, Permission.INCIDENT_READ,
-                                 Permission.PERSON_READ}),
-    Role.PARTNER_AGENCY: frozenset(),
+                                 Permission.PERSON_READ, Permission.REFERRAL_CREATE,
+                                 Permission.REFERRAL_READ}),
+    Role.PARTNER_AGENCY: frozenset({Permission.REFERRAL_READ}),
     Role.ADMIN: frozenset(Permission),
 }
 """What each role may do. A partner-agency user reaches only its own referrals (a later room)."""
