@@ -65,5 +65,5 @@ def test_febrl1_without_the_social_security_column(tmp_path: Path) -> None:
     figures = evaluate(1, tmp_path)
     assert figures.records == 1000
     assert figures.precision >= 0.99
-    assert figures.recall >= 0.93
+    assert figures.recall >= 0.92
     assert figures.f1 >= 0.95

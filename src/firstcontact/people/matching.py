@@ -20,8 +20,7 @@ from firstcontact.people.model import (
     NameVariants,
     Score,
     name_key,
-    score,
-    upper_bound,
+    score_at_least,
 )
 
 K = TypeVar("K", bound=Hashable)
@@ -93,10 +92,8 @@ def best_matches(identity: Identity, known: Iterable[tuple[K, Identity]], policy
     floor = policy.offer if at_least is None else at_least
     found = []
     for key, other in known:
-        if upper_bound(identity, other, policy) < floor:
-            continue
-        result = score(identity, other, policy, variants)
-        if result.total >= floor:
+        result = score_at_least(identity, other, policy, variants, floor)
+        if result is not None and result.total >= floor:
             found.append(Candidate(key, result, policy.band(result.total)))
     found.sort(key=lambda c: c.score.total, reverse=True)
     return found

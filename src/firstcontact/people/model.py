@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler
@@ -198,17 +199,19 @@ def split_name(full_name: str) -> tuple[str, str]:
 
 # --- comparing two identities --------------------------------------------------------------
 
+_SOUNDEX = str.maketrans("bfpvcgjkqsxzdtlmnraeiouyhw", "11112222222233455600000000")
+
+
+@cache
 def name_key(name: str) -> str:
     """A sound-alike key (Soundex): Smith, Smyth and Smithe share S530."""
     letters = name.replace(" ", "")
     if not letters:
         return ""
-    codes = {**dict.fromkeys("bfpv", "1"), **dict.fromkeys("cgjkqsxz", "2"),
-             **dict.fromkeys("dt", "3"), "l": "4", **dict.fromkeys("mn", "5"), "r": "6"}
-    key, last = letters[0].upper(), codes.get(letters[0], "")
-    for char in letters[1:]:
-        code = codes.get(char, "")
-        if code and code != last:
+    digits = letters.translate(_SOUNDEX)
+    key, last = letters[0].upper(), digits[0]
+    for char, code in zip(letters[1:], digits[1:], strict=True):
+        if code not in "0" and code != last and code.isdigit():
             key += code
         if char not in "hw":
             last = code
@@ -291,55 +294,62 @@ def compare_exact(a: str, b: str) -> Outcome | None:
     return Outcome.AGREE if a == b else Outcome.DISAGREE
 
 
-def compare(a: Identity, b: Identity, variants: NameVariants,
-            policy: MatchPolicy) -> dict[str, Outcome | None]:
-    """How each identifier compared (None where either record lacks it).
-
-    Given name and surname written the wrong way round are compared crossed as well when the
-    straight reading disagrees, and the better reading counts.
-    """
+def _names(a: Identity, b: Identity, variants: NameVariants,
+           policy: MatchPolicy) -> tuple[Outcome | None, Outcome | None]:
+    """Given name and surname; when they disagree and an initial crosses over, also compared
+    crossed (written the wrong way round), and the better reading counts."""
     names = (compare_given(a.given_name, b.given_name, variants),
              compare_surname(a.surname, b.surname))
-    if Outcome.DISAGREE in names:
+    if (Outcome.DISAGREE in names and a.given_name and b.given_name and a.surname
+            and b.surname and (a.given_name[0] == b.surname[0]
+                               or a.surname[0] == b.given_name[0])):
         crossed = (compare_given(a.given_name, b.surname, variants),
                    compare_surname(a.surname, b.given_name))
         names = max((names, crossed), key=lambda pair: _weigh_names(pair, policy))
-    return {
-        "given_name": names[0], "surname": names[1],
-        "date_of_birth": compare_date_of_birth(a.date_of_birth, b.date_of_birth),
-        "address": compare_text(a.address, b.address),
-        "postcode": compare_code(a.postcode, b.postcode),
-        "phone": compare_exact(a.phone, b.phone),
-        "email": compare_exact(a.email, b.email),
-    }
-
-
-def upper_bound(a: Identity, b: Identity, policy: MatchPolicy) -> float:
-    """The most `score` could give, from the cheap comparisons only: a candidate whose bound
-    is below the threshold is passed over without the costly fuzzy name comparisons."""
-    weights = policy.weights
-    bound = 0.0
-    for name, mine, theirs in (("phone", a.phone, b.phone), ("email", a.email, b.email)):
-        if mine and theirs:
-            bound += weights[name][Outcome.AGREE if mine == theirs else Outcome.DISAGREE]
-    if a.postcode and b.postcode:
-        bound += weights["postcode"][compare_code(a.postcode, b.postcode) or Outcome.DISAGREE]
-    if a.date_of_birth and b.date_of_birth:
-        outcome = compare_date_of_birth(a.date_of_birth, b.date_of_birth)
-        bound += weights["date_of_birth"][outcome or Outcome.DISAGREE]
-    for name, mine, theirs in (("given_name", a.given_name, b.given_name),
-                               ("surname", a.surname, b.surname),
-                               ("address", a.address, b.address)):
-        if mine and theirs:
-            bound += weights[name][Outcome.AGREE]
-    return bound
+    return names
 
 
 def score(a: Identity, b: Identity, policy: MatchPolicy, variants: NameVariants) -> Score:
-    """Sum each identifier's weight for how it compared; identifiers either side lacks add 0."""
-    agreements = tuple(Agreement(name, outcome, policy.weights[name][outcome])
-                       for name, outcome in compare(a, b, variants, policy).items()
-                       if outcome is not None)
+    """The match score of two records, with its explanation."""
+    result = score_at_least(a, b, policy, variants, None)
+    assert result is not None
+    return result
+
+
+def score_at_least(a: Identity, b: Identity, policy: MatchPolicy, variants: NameVariants,
+                   at_least: float | None) -> Score | None:
+    """Sum each identifier's weight for how it compared (identifiers either side lacks add 0).
+
+    With `at_least`, the cheap comparisons come first and the costly fuzzy ones are skipped
+    (None returned) as soon as the score can no longer reach it: what keeps matching against a
+    million People fast.
+    """
+    weights = policy.weights
+    outcomes: dict[str, Outcome | None] = {
+        "date_of_birth": compare_date_of_birth(a.date_of_birth, b.date_of_birth),
+        "postcode": compare_code(a.postcode, b.postcode),
+        "phone": compare_exact(a.phone, b.phone),
+        "email": compare_exact(a.email, b.email)}
+    pending = [name for name, mine, theirs in (("given_name", a.given_name, b.given_name),
+                                               ("surname", a.surname, b.surname),
+                                               ("address", a.address, b.address))
+               if mine and theirs]
+
+    def cannot_reach() -> bool:
+        if at_least is None:
+            return False
+        best = sum(weights[n][Outcome.AGREE] for n in pending)
+        return sum(weights[n][o] for n, o in outcomes.items() if o) + best < at_least
+
+    if cannot_reach():
+        return None
+    outcomes["given_name"], outcomes["surname"] = _names(a, b, variants, policy)
+    pending = [n for n in pending if n == "address"]
+    if cannot_reach():
+        return None
+    outcomes["address"] = compare_text(a.address, b.address)
+    agreements = tuple(Agreement(name, outcome, weights[name][outcome])
+                       for name in IDENTIFIERS if (outcome := outcomes.get(name)) is not None)
     return Score(round(sum(x.weight for x in agreements), 2), agreements)
 
 
