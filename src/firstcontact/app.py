@@ -18,6 +18,7 @@ from firstcontact.demand import api as demand_api
 from firstcontact.demand import service as demand_service
 from firstcontact.demand import views as demand_views
 from firstcontact.people import api as people_api
+from firstcontact.people import policy as people_policy
 from firstcontact.people import service as people_service
 from firstcontact.people import views as people_views
 from firstcontact.platform import health
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
                runtime: Runtime | None = None) -> FastAPI:
     settings = settings or Settings()
     configure_logging(settings)
+    people_policy.check_all()
     rt = runtime or wired_runtime(settings, clock)
 
     @asynccontextmanager

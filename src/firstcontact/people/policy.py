@@ -17,7 +17,7 @@ from firstcontact.risk.policy import PolicyError, _fail, _line_of, _read, _table
 
 POLICY_DIR = Path(__file__).resolve().parent / "policy"
 
-__all__ = ["POLICY_DIR", "PolicyError", "agencies", "load_agencies", "load_matching",
+__all__ = ["POLICY_DIR", "PolicyError", "agencies", "check_all", "load_agencies", "load_matching",
            "load_names", "load_repeat", "matching", "names", "repeat"]
 
 
@@ -132,6 +132,11 @@ def load_agencies(path: Path = POLICY_DIR / "agencies.toml") -> AgencyPolicy:
                         f"must list fields drawn from {list(IDENTIFIERS)}")
         types[name] = AgencyType(name, str(entry.get("label", name)), tuple(fields))
     return AgencyPolicy(types, {str(k): str(v) for k, v in bases.items()})
+
+
+def check_all() -> None:
+    """Read every people policy file now, so a mistake stops the server at start-up."""
+    matching(), names(), repeat(), agencies()
 
 
 @cache
