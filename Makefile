@@ -23,6 +23,7 @@ ASSETS := $(BUILD)/app.css $(BUILD)/govuk-frontend.min.js $(BUILD)/htmx.min.js \
           $(BUILD)/swagger-ui-bundle.js $(BUILD)/swagger-ui.css
 
 .PHONY: help install run test lint bench eval-harm clean
+.PHONY: help install run test lint bench eval-people clean
 
 help:
 	@echo "make run    install, migrate, seed the demo force, serve http://$(HOST):$(PORT)"
@@ -30,6 +31,7 @@ help:
 	@echo "make lint   ruff, mypy --strict, import-linter"
 	@echo "make bench  run the benchmarks; figures in bench/results/latest.json"
 	@echo "make eval-harm  precision, recall and F1 of the hidden-harm scanner per harm type"
+	@echo "make eval-people  precision, recall and F1 of people linking on the FEBRL data sets"
 
 install: $(PY_STAMP) $(ASSETS)
 
@@ -80,6 +82,8 @@ bench: install
 
 eval-harm: install
 	$(BIN)/python -m firstcontact.harm.evaluate tests/data/harm_eval.jsonl
+eval-people: install
+	$(BIN)/python bench/people_eval.py
 
 clean:
 	rm -rf $(BUILD) node_modules $(PY_STAMP)

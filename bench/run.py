@@ -19,6 +19,7 @@ sys.path.insert(0, str(HERE))
 
 import harm_scan  # noqa: E402
 import intake  # noqa: E402
+import people_match  # noqa: E402
 
 RESULTS = HERE / "results" / "latest.json"
 GOALS = {"intake": 500.0, "ratio": 0.5}
@@ -52,12 +53,17 @@ def main() -> None:
     print("harm scan: scanner and naive per-phrase loop over the evaluation narratives ...",
           flush=True)
     harm = harm_scan.run()
+    people = int(os.environ.get("BENCH_PEOPLE", "1000000"))
+    print(f"people matching: {people:,} People ...", flush=True)
+    matching = people_match.run(people)
     RESULTS.parent.mkdir(exist_ok=True)
     record = {"at": datetime.now(UTC).isoformat(), "python": platform.python_version(),
-              "cpus": os.cpu_count(), "intake": figures, "harm_scan": harm}
+              "cpus": os.cpu_count(), "intake": figures, "harm_scan": harm,
+              "people_match": matching}
     RESULTS.write_text(json.dumps(record, indent=2) + "\n")
     print(table(figures))
     print(harm_scan.summary(harm))
+    print(people_match.summary(matching))
     print(f"written to {RESULTS.relative_to(HERE.parent)}")
 
 

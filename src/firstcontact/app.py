@@ -21,6 +21,10 @@ from firstcontact.demand import views as demand_views
 from firstcontact.harm import api as harm_api
 from firstcontact.harm import service as harm_service
 from firstcontact.harm import views as harm_views
+from firstcontact.people import api as people_api
+from firstcontact.people import policy as people_policy
+from firstcontact.people import service as people_service
+from firstcontact.people import views as people_views
 from firstcontact.platform import health
 from firstcontact.platform.clock import Clock
 from firstcontact.platform.deadlines import DeadlineHandler, TimerLoop
@@ -43,7 +47,7 @@ def timer_handlers() -> dict[str, DeadlineHandler]:
 
 def intake_steps() -> list[IntakeStep]:
     """What happens to every new contact after it is safely stored, in this order."""
-    return [harm_service.intake_step(), desk.place_on_desk]
+    return [harm_service.intake_step(), people_service.link_contact, desk.place_on_desk]
 
 
 def wired_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
@@ -58,6 +62,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
                runtime: Runtime | None = None) -> FastAPI:
     settings = settings or Settings()
     configure_logging(settings)
+    people_policy.check_all()
     rt = runtime or wired_runtime(settings, clock)
 
     @asynccontextmanager
@@ -90,6 +95,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
                    contacts_api.router, contacts_views.router, risk_api.router,
                    risk_views.router, demand_api.router, demand_views.router,
                    harm_api.router, harm_views.router, victims_api.router,
-                   victims_views.router, online_views.router, desk_views.router):
+                   victims_views.router, online_views.router, desk_views.router,
+                   people_api.router, people_api.partners_router, people_views.router):
         app.include_router(router)
     return app

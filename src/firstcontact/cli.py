@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 
 from firstcontact.harm.cli import harm_app
+from firstcontact.people.cli import app as people_app
 from firstcontact.platform.model import SYSTEM, Role, ValidationError
 from firstcontact.platform.runtime import Runtime
 from firstcontact.settings import Settings
@@ -36,6 +37,7 @@ app.add_typer(harm_app, name="harm")
 app.add_typer(victims_commands.app, name="victims")
 email_app = typer.Typer(help="Email to and from the digital desk.", no_args_is_help=True)
 app.add_typer(email_app, name="email")
+app.add_typer(people_app, name="people")
 
 
 @contextmanager

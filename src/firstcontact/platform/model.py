@@ -72,6 +72,11 @@ class Permission(enum.StrEnum):
     VICTIM_UPDATE = "victim:update"
     VICTIM_COMPLIANCE = "victim:compliance"
     DESK_WORK = "desk:work"
+    PERSON_READ = "person:read"
+    PERSON_MERGE = "person:merge"
+    REFERRAL_CREATE = "referral:create"
+    REFERRAL_READ = "referral:read"
+    AGENCY_MANAGE = "agency:manage"
 
 
 _FRONT_LINE = {
@@ -83,21 +88,25 @@ _FRONT_LINE = {
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.CALL_HANDLER: frozenset(_FRONT_LINE),
-    Role.DIGITAL_DESK: frozenset(_FRONT_LINE | {Permission.DESK_WORK}),
+    Role.CALL_HANDLER: frozenset(_FRONT_LINE | {Permission.PERSON_READ}),
+    Role.DIGITAL_DESK: frozenset(_FRONT_LINE | {Permission.DESK_WORK, Permission.PERSON_READ}),
     Role.DISPATCHER: frozenset({Permission.CONTACT_READ, Permission.ASSESSMENT_CREATE,
                                 Permission.INCIDENT_READ}),
     Role.TEAM_LEADER: frozenset(_FRONT_LINE | {Permission.AUDIT_READ, Permission.DESK_WORK,
-                                               Permission.VICTIM_COMPLIANCE}),
+                                               Permission.VICTIM_COMPLIANCE,
+                                               Permission.PERSON_READ, Permission.PERSON_MERGE,
+                                               Permission.REFERRAL_CREATE,
+                                               Permission.REFERRAL_READ}),
     Role.QA_REVIEWER: frozenset({Permission.CONTACT_READ, Permission.INCIDENT_READ,
                                  Permission.AUDIT_READ, Permission.VICTIM_COMPLIANCE}),
     Role.VICTIM_CARE: frozenset({Permission.CONTACT_READ, Permission.INCIDENT_READ,
                                  Permission.VICTIM_READ, Permission.VICTIM_UPDATE,
-                                 Permission.VICTIM_COMPLIANCE}),
-    Role.PARTNER_AGENCY: frozenset(),
+                                 Permission.VICTIM_COMPLIANCE, Permission.PERSON_READ,
+                                 Permission.REFERRAL_CREATE, Permission.REFERRAL_READ}),
+    Role.PARTNER_AGENCY: frozenset({Permission.REFERRAL_READ}),
     Role.ADMIN: frozenset(Permission),
 }
-"""What each role may do. A partner-agency user reaches only its own referrals (a later room)."""
+"""What each role may do. A partner-agency user reaches only the referrals made to its agency."""
 
 
 @dataclass(frozen=True)
