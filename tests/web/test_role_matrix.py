@@ -21,6 +21,9 @@ READERS = FRONT_LINE | {R.DISPATCHER, R.QA_REVIEWER, R.VICTIM_CARE}
 ASSESSORS = FRONT_LINE | {R.DISPATCHER}
 VICTIM_CARE = {R.VICTIM_CARE, R.ADMIN}
 COMPLIANCE = VICTIM_CARE | {R.TEAM_LEADER, R.QA_REVIEWER}
+DESK = {R.DIGITAL_DESK, R.TEAM_LEADER, R.ADMIN}
+PEOPLE = {R.CALL_HANDLER, R.DIGITAL_DESK, R.TEAM_LEADER, R.VICTIM_CARE, R.ADMIN}
+REFERRERS = {R.TEAM_LEADER, R.VICTIM_CARE, R.ADMIN}
 
 MATRIX: list[tuple[str, str, set[Role]]] = [
     ("GET", "/api/contacts", READERS),
@@ -38,6 +41,10 @@ MATRIX: list[tuple[str, str, set[Role]]] = [
     ("GET", "/victims", VICTIM_CARE),
     ("GET", "/api/victims/compliance/figures", COMPLIANCE),
     ("GET", "/victims/compliance", COMPLIANCE),
+    ("GET", "/desk", DESK),
+    ("GET", "/api/people/offers", PEOPLE),
+    ("GET", "/api/agencies", REFERRERS),
+    ("GET", "/api/referrals", REFERRERS | {R.PARTNER_AGENCY}),
 ]
 
 
@@ -70,8 +77,11 @@ def test_each_role_reaches_only_what_the_table_allows(
 
 def test_a_partner_agency_reaches_nothing_in_the_control_room(
         client: TestClient, runtime: Runtime, contact_id: int) -> None:
+    """Only its own referrals (people tests check the filtering); nothing else at all."""
     headers = api_headers(client, runtime, Role.PARTNER_AGENCY)
-    for method, template, _ in MATRIX:
+    for method, template, roles in MATRIX:
+        if Role.PARTNER_AGENCY in roles:
+            continue
         path = template.format(contact=contact_id)
         response = client.request(method, path, headers=headers,
                                   json={} if method == "POST" else None)
