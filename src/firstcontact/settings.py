@@ -31,3 +31,19 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     static_dir: str = ""
     """Where the built front-end assets are; empty means the package's web/static folder."""
+
+    # Social-media direct messages (docs/social-media.md). Empty secrets refuse every webhook.
+    meta_app_secret: str = ""
+    """Signs Meta's webhooks (X-Hub-Signature-256): Messenger, Instagram and WhatsApp."""
+    meta_verify_token: str = ""
+    """Chosen by the force and entered in the Meta app's webhook settings (the handshake)."""
+    meta_page_access_token: str = ""
+    """Sends Messenger and Instagram replies."""
+    whatsapp_access_token: str = ""
+    meta_graph_url: str = "https://graph.facebook.com/v21.0"
+    x_consumer_secret: str = ""
+    """Signs X's webhooks and answers its CRC check."""
+    x_user_access_token: str = ""
+    """OAuth 2.0 user token of the force's X account, with dm.write, to send replies."""
+    x_api_url: str = "https://api.x.com"
+    social_send_timeout_seconds: float = 10.0

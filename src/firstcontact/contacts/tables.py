@@ -34,3 +34,43 @@ class ContactRow(Base):
     idempotency_scope: Mapped[str | None] = mapped_column(String(64))
     idempotency_key: Mapped[str | None] = mapped_column(String(128))
     content_hash: Mapped[str] = mapped_column(String(64))
+
+
+# --- Social-media direct messages (issue 4: the digital desk) ---------------------------------
+
+class SocialConversationRow(Base):
+    """One person on one platform, threaded into one Contact."""
+
+    __tablename__ = "social_conversations"
+    __table_args__ = (
+        UniqueConstraint("platform", "sender_id", name="uq_social_conversations_sender"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    sender_id: Mapped[str] = mapped_column(String(200))
+    account_id: Mapped[str] = mapped_column(String(200))
+    sender_name: Mapped[str] = mapped_column(String(200))
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_message_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SocialMessageRow(Base):
+    """Every message in and out, kept in full; a platform's id is stored once (they retry)."""
+
+    __tablename__ = "social_messages"
+    __table_args__ = (
+        UniqueConstraint("platform", "platform_message_id", name="uq_social_messages_platform_id"),
+        Index("ix_social_messages_conversation", "conversation_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("social_conversations.id"))
+    platform: Mapped[str] = mapped_column(String(16))
+    platform_message_id: Mapped[str] = mapped_column(String(200))
+    direction: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

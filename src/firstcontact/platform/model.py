@@ -66,6 +66,8 @@ class Permission(enum.StrEnum):
     INCIDENT_READ = "incident:read"
     AUDIT_READ = "audit:read"
     USER_MANAGE = "user:manage"
+    SOCIAL_REPLY = "social:reply"
+    """Send a reply from the force's social-media accounts (the digital desk only)."""
 
 
 _FRONT_LINE = {
@@ -77,7 +79,7 @@ _FRONT_LINE = {
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CALL_HANDLER: frozenset(_FRONT_LINE),
-    Role.DIGITAL_DESK: frozenset(_FRONT_LINE),
+    Role.DIGITAL_DESK: frozenset(_FRONT_LINE | {Permission.SOCIAL_REPLY}),
     Role.DISPATCHER: frozenset({Permission.CONTACT_READ, Permission.ASSESSMENT_CREATE,
                                 Permission.INCIDENT_READ}),
     Role.TEAM_LEADER: frozenset(_FRONT_LINE | {Permission.AUDIT_READ}),
