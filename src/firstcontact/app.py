@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 from firstcontact import __version__
 from firstcontact.contacts import api as contacts_api
-from firstcontact.contacts import social_api
+from firstcontact.contacts import chat_views, social_api
 from firstcontact.contacts import views as contacts_views
 from firstcontact.demand import api as demand_api
 from firstcontact.demand import service as demand_service
@@ -81,6 +81,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     for router in (health.router, api_docs.router, login.router, login.api_router, pages.router,
                    contacts_api.router, contacts_views.router, risk_api.router,
                    risk_views.router, demand_api.router, demand_views.router,
-                   social_api.router):
+                   social_api.router, chat_views.router, chat_views.api_router):
         app.include_router(router)
     return app

@@ -47,3 +47,7 @@ class Settings(BaseSettings):
     """OAuth 2.0 user token of the force's X account, with dm.write, to send replies."""
     x_api_url: str = "https://api.x.com"
     social_send_timeout_seconds: float = 10.0
+    chat_starts_per_hour: int = 10
+    """Live chats one address may open in an hour before it is told to wait (429)."""
+    chat_messages_per_minute: int = 30
+    """Chat messages one address may send in a minute."""

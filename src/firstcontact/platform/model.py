@@ -68,6 +68,8 @@ class Permission(enum.StrEnum):
     USER_MANAGE = "user:manage"
     SOCIAL_REPLY = "social:reply"
     """Send a reply from the force's social-media accounts (the digital desk only)."""
+    CHAT_ANSWER = "chat:answer"
+    """Take a live chat from the waiting queue and write in it (the digital desk only)."""
 
 
 _FRONT_LINE = {
@@ -79,7 +81,8 @@ _FRONT_LINE = {
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CALL_HANDLER: frozenset(_FRONT_LINE),
-    Role.DIGITAL_DESK: frozenset(_FRONT_LINE | {Permission.SOCIAL_REPLY}),
+    Role.DIGITAL_DESK: frozenset(_FRONT_LINE | {Permission.SOCIAL_REPLY,
+                                                Permission.CHAT_ANSWER}),
     Role.DISPATCHER: frozenset({Permission.CONTACT_READ, Permission.ASSESSMENT_CREATE,
                                 Permission.INCIDENT_READ}),
     Role.TEAM_LEADER: frozenset(_FRONT_LINE | {Permission.AUDIT_READ}),
