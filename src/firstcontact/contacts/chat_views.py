@@ -91,6 +91,8 @@ class Peer:
         self.last_sent: dict[int, int] = {}
         self.chats: dict[int, chat.ChatView] = {}
         self.lock = asyncio.Lock()
+        self.waiting = True
+        """A visitor still in the queue needs its place refreshed whenever the queue moves."""
         self.address = socket.client.host if socket.client else "unknown"
 
     async def push_new(self, chat_id: int) -> None:
@@ -122,6 +124,7 @@ class Peer:
         queue = await run_in_threadpool(chat.waiting_queue, self.rt)
         fresh = await run_in_threadpool(chat.current, self.rt, view.id)
         waiting = next((w for w in queue if w.chat_id == view.id), None)
+        self.waiting = waiting is not None
         await self.socket.send_json({
             "type": "status", "status": fresh.status.value,
             "position": position_in_queue(queue, view.id),
@@ -136,16 +139,23 @@ class Peer:
 
 
 async def _pump(peer: Peer, subscription: Subscription) -> None:
-    """Bus events to frames: new messages of the chats this socket shows, queue changes."""
+    """Bus events to frames: new messages of the chats this socket shows, queue changes.
+
+    Events that arrived together are handled together (one queue refresh for a burst of
+    takes), so hundreds of open chats do not each re-read the queue hundreds of times.
+    """
     while True:
-        event = await subscription.queue.get()
-        chat_id = int(event.payload.get("chat_id", 0))
-        if event.topic == "chat.message" and chat_id in peer.chats:
+        events = [await subscription.queue.get()]
+        while not subscription.queue.empty():
+            events.append(subscription.queue.get_nowait())
+        touched = {int(e.payload.get("chat_id", 0)) for e in events if e.topic == "chat.message"}
+        for chat_id in sorted(touched & set(peer.chats)):
             await peer.push_new(chat_id)
-        elif event.topic == "chat.queue":
+        if any(e.topic == "chat.queue" for e in events):
             if peer.actor is not None:
                 await peer.queue()
-            else:
+            elif peer.waiting or any(int(e.payload.get("chat_id", 0)) in peer.chats
+                                     for e in events):
                 await peer.status(next(iter(peer.chats.values())))
 
 
