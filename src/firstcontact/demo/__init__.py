@@ -13,8 +13,11 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from firstcontact.contacts import chat, social
 from firstcontact.contacts import service as contacts
+from firstcontact.contacts.chat_model import Sender
 from firstcontact.contacts.model import Limits, parse_contact
+from firstcontact.contacts.social_model import InboundMessage, Platform
 from firstcontact.contacts.tables import ContactRow
 from firstcontact.demo.scenarios import SCENARIOS, Scenario
 from firstcontact.platform import auth
@@ -47,6 +50,7 @@ def seed(rt: Runtime) -> list[tuple[str, str, str]]:
     staff = {role: _ensure_user(rt, role, username, name) for role, username, name in DEMO_STAFF}
     if _contact_count(rt) == 0:
         _seed_demand(rt, staff[Role.CALL_HANDLER], staff[Role.DIGITAL_DESK])
+        _seed_digital_desk(rt)
     return [(role.value, username, demo_password(username)) for role, username, _ in DEMO_STAFF]
 
 
@@ -77,6 +81,20 @@ def _seed_demand(rt: Runtime, handler: Actor, desk: Actor) -> None:
         clock.set(start + timedelta(minutes=offset))
         actor = desk if scenario.channel in {"online", "chat", "email", "social"} else handler
         _play(replay, clock, actor, scenario)
+
+
+def _seed_digital_desk(rt: Runtime) -> None:
+    """A WhatsApp message on the desk's list and a visitor waiting in live chat, through the
+    same services the webhook and the chat page use."""
+    now = rt.clock.now()
+    social.ingest(rt, [InboundMessage(
+        platform=Platform.WHATSAPP, message_id="wamid.demo-0001", sender_id="447700900456",
+        account_id="106540352242922", sender_name="Priya Shah",
+        text="My car window was smashed overnight on Mill Lane. Nothing taken.",
+        sent_at=now - timedelta(minutes=25))])
+    waiting, _ = chat.start_chat(rt, "Tom Reid")
+    chat.post_message(rt, waiting, Sender.PUBLIC, "demo-chat-0001",
+                      "Hello, I want to ask about a letter I got from you.")
 
 
 def _play(rt: Runtime, clock: FixedClock, actor: Actor, scenario: Scenario) -> None:
