@@ -170,7 +170,16 @@ def test_bad_frames_are_answered_with_the_field_at_fault(client: TestClient,
             socket.send_json(frame)
             error = until(socket, is_type("error"))[-1]
             assert (error["status"], error["field"]) == (422, field)
+        socket.send_text("not json")
+        assert until(socket, is_type("error"))[-1]["status"] == 400
+        socket.send_json(["a", "list"])
+        assert until(socket, is_type("error"))[-1]["status"] == 400
     assert stored_messages(runtime) == 0
+    headers = api_headers(client, runtime, Role.DIGITAL_DESK)
+    with client.websocket_connect("/desk/chat/socket", headers=headers) as agent:
+        for chat_id in ("abc", None, -4, 99999):
+            agent.send_json({"type": "take", "chat_id": chat_id})
+            assert until(agent, is_type("error"))[-1]["status"] == 404
     with pytest.raises(WebSocketDisconnect) as closed, \
             client.websocket_connect("/chat/socket") as socket:
         socket.send_json({"type": "hello", "token": "guessed", "after": 0})

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -174,6 +176,30 @@ async def _converse(socket: WebSocket, peer: Peer, frames: Any) -> None:
         subscription.close()
 
 
+async def _frames(socket: WebSocket) -> AsyncIterator[dict[str, Any]]:
+    """Each JSON object the other end sends; anything else is answered with an error frame."""
+    while True:
+        text = await socket.receive_text()
+        try:
+            frame = json.loads(text)
+        except ValueError:
+            frame = None
+        if isinstance(frame, dict):
+            yield frame
+        else:
+            await socket.send_json({"type": "error", "status": 400,
+                                    "message": "Each frame must be a JSON object."})
+
+
+def _number(value: object) -> int:
+    """A chat or message id from a frame; 0 (matches nothing) when it is not one."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return max(0, value)
+    if isinstance(value, str) and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return 0
+
+
 async def _answer_errors(peer: Peer, frame: dict[str, Any], handle: Any) -> None:
     try:
         await handle(frame)
@@ -182,7 +208,9 @@ async def _answer_errors(peer: Peer, frame: dict[str, Any], handle: Any) -> None
                                      "message": error.message,
                                      "client_id": frame.get("client_id")})
     except (Conflict, NotFound, PermissionDenied) as error:
-        await peer.socket.send_json({"type": "error", "status": 409, "message": str(error)})
+        status = 404 if isinstance(error, NotFound) else 403 if isinstance(
+            error, PermissionDenied) else 409
+        await peer.socket.send_json({"type": "error", "status": status, "message": str(error)})
 
 
 @router.websocket("/chat/socket")
@@ -191,8 +219,8 @@ async def public_socket(socket: WebSocket) -> None:
     rt: Runtime = socket.app.state.runtime
     await socket.accept()
     try:
-        hello = await socket.receive_json()
-    except (WebSocketDisconnect, ValueError):
+        hello = await anext(_frames(socket))
+    except WebSocketDisconnect:
         return
     view = await run_in_threadpool(chat.chat_for_token, rt, str(hello.get("token", ""))[:200])
     if view is None:
@@ -200,14 +228,13 @@ async def public_socket(socket: WebSocket) -> None:
         return
     peer = Peer(socket, rt, None)
     peer.chats[view.id] = view
-    peer.last_sent[view.id] = max(0, int(hello.get("after", 0) or 0))
+    peer.last_sent[view.id] = _number(hello.get("after"))
 
     async def reader() -> None:
         await peer.status(view)
         await peer.push_new(view.id)
-        while True:
-            frame = await socket.receive_json()
-            if isinstance(frame, dict) and frame.get("type") == "send":
+        async for frame in _frames(socket):
+            if frame.get("type") == "send":
                 await _answer_errors(peer, frame,
                                      lambda f: peer.send(view, Sender.PUBLIC, f))
 
@@ -242,14 +269,14 @@ async def desk_socket(socket: WebSocket) -> None:
     peer = Peer(socket, rt, actor)
 
     async def handle(frame: dict[str, Any]) -> None:
-        chat_id = int(frame.get("chat_id", 0) or 0)
+        chat_id = _number(frame.get("chat_id"))
         kind = frame.get("type")
         if kind == "take":
             view = await run_in_threadpool(chat.take_chat, rt, actor, chat_id)
             await _show(peer, view, 0)
         elif kind == "watch":
             view = await run_in_threadpool(chat.chat_for_agent, rt, actor, chat_id)
-            await _show(peer, view, max(0, int(frame.get("after", 0) or 0)))
+            await _show(peer, view, _number(frame.get("after")))
         elif kind == "send":
             if chat_id not in peer.chats:
                 await _show(peer, await run_in_threadpool(chat.chat_for_agent, rt, actor,
@@ -260,10 +287,8 @@ async def desk_socket(socket: WebSocket) -> None:
         await peer.queue()
         mine = await run_in_threadpool(chat.chats_of_agent, rt, actor)
         await socket.send_json({"type": "mine", "chats": [_describe(v) for v in mine]})
-        while True:
-            frame = await socket.receive_json()
-            if isinstance(frame, dict):
-                await _answer_errors(peer, frame, handle)
+        async for frame in _frames(socket):
+            await _answer_errors(peer, frame, handle)
 
     await _converse(socket, peer, reader())
 
