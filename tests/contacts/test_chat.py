@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from starlette.websockets import WebSocketDisconnect
 
 from firstcontact.contacts.tables import ChatMessageRow, ContactRow
+from firstcontact.platform.audit import AuditEntry
 from firstcontact.platform.clock import FixedClock
 from firstcontact.platform.model import Role
 from firstcontact.platform.runtime import Runtime
@@ -118,6 +119,11 @@ def test_an_agent_takes_the_chat_and_both_ends_see_each_other(
     assert narrative.index("anyone there") < narrative.index("Are you safe?")
     assess = client.get(taken["assess_url"], headers=headers)
     assert assess.status_code == 200
+    with runtime.database.read() as session:
+        purposes = set(session.scalars(select(AuditEntry.purpose).where(
+            AuditEntry.subject_type == "chat")).all())
+    assert {"live chat requested by the public", "digital desk answering a live chat",
+            "live chat message"} <= purposes
 
 
 def test_a_chat_already_taken_cannot_be_taken_again(client: TestClient,

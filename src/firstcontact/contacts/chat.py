@@ -144,12 +144,16 @@ def _load(session: Session, chat_id: int) -> ChatRow:
 
 
 def chat_for_agent(rt: Runtime, actor: Actor, chat_id: int) -> ChatView:
-    """A chat this agent has taken (others are not theirs to write in)."""
+    """A chat this agent has taken (others are not theirs to write in). Reopening its
+    transcript (after a reload) is a read of it, so it is audited."""
     actor.require(Permission.CHAT_ANSWER)
-    with rt.database.read() as session:
+    with rt.database.transaction() as session:
         row = _load(session, chat_id)
         if row.agent_user_id != actor.user_id:
             raise Conflict("Take this chat before writing in it.")
+        audit.record(session, actor, AuditAction.READ, SUBJECT, chat_id,
+                     "digital desk resuming a live chat", rt.clock.now(),
+                     {"contact_id": row.contact_id})
         return _chat_view(row)
 
 
