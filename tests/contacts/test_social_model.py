@@ -130,3 +130,15 @@ def test_the_narrative_grows_until_full_then_points_to_the_record() -> None:
     full = grow_narrative(narrative, "x" * 100, 60)
     assert full.endswith(NARRATIVE_FULL) and len(full) <= 60
     assert grow_narrative(full, "more", 60) == full
+
+
+def test_script_in_a_senders_profile_name_is_made_inert_too() -> None:
+    body = payload("whatsapp_text")
+    body["entry"][0]["changes"][0]["value"]["contacts"][0]["profile"]["name"] = (
+        "<img src=x onerror=alert(1)>")
+    [message] = read_meta(body)
+    assert "<" not in message.sender_name and "onerror" in message.sender_name
+    body = payload("x_direct_message")
+    body["users"]["3001969357"]["name"] = "<script>x</script>"
+    [message] = read_x(body)
+    assert MARKUP.search(message.sender_name) is None
