@@ -177,3 +177,15 @@ def test_webhooks_refuse_everything_until_a_secret_is_configured(
         assert post_meta(bare, raw, signature=hub_signature("", raw)).status_code == 401
         assert bare.get("/api/webhooks/x", params={"crc_token": "t"}).status_code == 401
     assert counts(runtime) == (0, 0)
+
+
+def test_the_same_webhook_delivered_at_once_to_several_workers_is_stored_once(
+        client: TestClient, runtime: Runtime) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    body = payload("instagram_text")
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(lambda _: post_meta(client, body), range(4)))
+    assert [a.status_code for a in answers] == [200] * 4
+    assert sum(a.json()["stored"] for a in answers) == 1
+    assert counts(runtime) == (1, 1)
