@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field
 from firstcontact.contacts import chat
 from firstcontact.contacts.chat_model import FloodLimit, Sender, position_in_queue
 from firstcontact.platform import auth
-from firstcontact.platform.events import Subscription
+from firstcontact.platform.events import Event, Subscription
 from firstcontact.platform.model import (
     Actor,
     Conflict,
@@ -93,6 +93,7 @@ class Peer:
         self.last_sent: dict[int, int] = {}
         self.chats: dict[int, chat.ChatView] = {}
         self.lock = asyncio.Lock()
+        self.inbox: asyncio.Queue[Event] = asyncio.Queue()
         self.waiting = True
         """A visitor still in the queue needs its place refreshed whenever the queue moves."""
         self.address = socket.client.host if socket.client else "unknown"
@@ -140,31 +141,79 @@ class Peer:
             for w in queue]})
 
 
-async def _pump(peer: Peer, subscription: Subscription) -> None:
-    """Bus events to frames: new messages of the chats this socket shows, queue changes.
+class Hub:
+    """One bus subscription per worker, handing each chat event only to the sockets it concerns.
+
+    A subscription per socket would wake every open socket for every message (500 chats, 500
+    wake-ups a message); here a message wakes the sockets showing its chat, and a queue change
+    the desk consoles and the visitors still waiting.
+    """
+
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        self.peers: set[Peer] = set()
+        self.task: asyncio.Task[None] | None = None
+        self.subscription: Subscription | None = None
+
+    def join(self, peer: Peer) -> None:
+        self.peers.add(peer)
+        if self.task is None:
+            self.subscription = self.rt.bus.subscribe(frozenset({"chat"}))
+            self.task = asyncio.create_task(self._run(self.subscription))
+
+    async def leave(self, peer: Peer) -> None:
+        self.peers.discard(peer)
+        if not self.peers and self.task is not None and self.subscription is not None:
+            task, subscription, self.task, self.subscription = (
+                self.task, self.subscription, None, None)
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            subscription.close()
+
+    async def _run(self, subscription: Subscription) -> None:
+        while True:
+            event = await subscription.queue.get()
+            chat_id = _number(event.payload.get("chat_id"))
+            for peer in list(self.peers):
+                if chat_id in peer.chats or (event.topic == "chat.queue" and (
+                        peer.actor is not None or peer.waiting)):
+                    peer.inbox.put_nowait(event)
+
+
+def _hub(socket: WebSocket, rt: Runtime) -> Hub:
+    state = socket.app.state
+    if not hasattr(state, "chat_hub"):
+        state.chat_hub = Hub(rt)
+    hub: Hub = state.chat_hub
+    return hub
+
+
+async def _pump(peer: Peer) -> None:
+    """Events for this socket to frames: new messages of its chats, queue changes.
 
     Events that arrived together are handled together (one queue refresh for a burst of
     takes), so hundreds of open chats do not each re-read the queue hundreds of times.
     """
     while True:
-        events = [await subscription.queue.get()]
-        while not subscription.queue.empty():
-            events.append(subscription.queue.get_nowait())
-        touched = {int(e.payload.get("chat_id", 0)) for e in events if e.topic == "chat.message"}
+        events = [await peer.inbox.get()]
+        while not peer.inbox.empty():
+            events.append(peer.inbox.get_nowait())
+        touched = {_number(e.payload.get("chat_id")) for e in events if e.topic == "chat.message"}
         for chat_id in sorted(touched & set(peer.chats)):
             await peer.push_new(chat_id)
         if any(e.topic == "chat.queue" for e in events):
             if peer.actor is not None:
                 await peer.queue()
-            elif peer.waiting or any(int(e.payload.get("chat_id", 0)) in peer.chats
-                                     for e in events):
+            else:
                 await peer.status(next(iter(peer.chats.values())))
 
 
 async def _converse(socket: WebSocket, peer: Peer, frames: Any) -> None:
-    """Run `frames` (the reader) beside the bus pump until the socket closes."""
-    subscription = peer.rt.bus.subscribe(frozenset({"chat"}))
-    pump = asyncio.create_task(_pump(peer, subscription))
+    """Run `frames` (the reader) beside the pump until the socket closes."""
+    hub = _hub(socket, peer.rt)
+    hub.join(peer)
+    pump = asyncio.create_task(_pump(peer))
     try:
         await frames
     except WebSocketDisconnect:
@@ -173,7 +222,7 @@ async def _converse(socket: WebSocket, peer: Peer, frames: Any) -> None:
         pump.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await pump
-        subscription.close()
+        await hub.leave(peer)
 
 
 async def _frames(socket: WebSocket) -> AsyncIterator[dict[str, Any]]:
