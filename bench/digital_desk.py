@@ -112,6 +112,8 @@ async def chat_latency(url: str, token: str, chats: int, messages: int,
         visitors = [await connect(f"{ws}/chat/socket", max_queue=None) for _ in opened]
         for socket, chat in zip(visitors, opened, strict=True):
             await socket.send(json.dumps({"type": "hello", "token": chat["token"], "after": 0}))
+        for socket in visitors:  # every visitor connected and told its status: steady state
+            await frames(socket, "status", 1)
         sent_at: dict[str, float] = {}
         latencies: list[float] = []
 
