@@ -17,13 +17,15 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import digital_desk  # noqa: E402
 import harm_scan  # noqa: E402
 import intake  # noqa: E402
 import people_match  # noqa: E402
 
 RESULTS = HERE / "results" / "latest.json"
-GOALS = {"intake": 500.0, "ratio": 0.5}
-"""From the foundation issue: >= 500 contacts/s and a ratio >= 0.5 on a 2-core machine."""
+GOALS = {"intake": 500.0, "ratio": 0.5, "chat_p99_ms": 50.0, "chats": 500}
+"""From the foundation issue: >= 500 contacts/s and a ratio >= 0.5 on a 2-core machine; from
+the digital desk issue: chat delivery p99 <= 50 ms with 500 concurrent chats."""
 
 
 def table(figures: dict[str, Any]) -> str:
@@ -44,6 +46,19 @@ def table(figures: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def desk_table(figures: dict[str, Any]) -> str:
+    hooks, chat = figures["webhooks"], figures["chat"]
+    lines = [f"webhook ingest ({hooks['connections']} connections, {hooks['seconds']:g} s): "
+             f"{phase}: {hooks[phase]['per_s']}/s ok {hooks[phase]['ok']} errors "
+             f"{hooks[phase]['errors']} p50 {hooks[phase]['p50_ms']} ms p99 "
+             f"{hooks[phase]['p99_ms']} ms" for phase in ("new_messages", "replays")]
+    lines.append(f"chat delivery: {chat['chats']} chats, {chat['messages']} messages at "
+                 f"{chat['offered_per_s']:g}/s, delivered {chat['delivered']}: p50 "
+                 f"{chat['p50_ms']} ms p99 {chat['p99_ms']} ms max {chat['max_ms']} ms "
+                 f"(goal p99 <= {GOALS['chat_p99_ms']:g} ms with {GOALS['chats']} chats)")
+    return "\n".join(lines)
+
+
 def main() -> None:
     rate = float(os.environ.get("BENCH_RATE", "600"))
     seconds = float(os.environ.get("BENCH_SECONDS", "20"))
@@ -56,14 +71,18 @@ def main() -> None:
     people = int(os.environ.get("BENCH_PEOPLE", "1000000"))
     print(f"people matching: {people:,} People ...", flush=True)
     matching = people_match.run(people)
+    desk_settings = digital_desk.settings_from_environment()
+    print(f"digital desk: {desk_settings} ...", flush=True)
+    desk = digital_desk.run(**desk_settings)
     RESULTS.parent.mkdir(exist_ok=True)
     record = {"at": datetime.now(UTC).isoformat(), "python": platform.python_version(),
-              "cpus": os.cpu_count(), "intake": figures, "harm_scan": harm,
-              "people_match": matching}
+              "cpus": os.cpu_count(), "load_average": os.getloadavg(), "intake": figures,
+              "harm_scan": harm, "people_match": matching, "digital_desk": desk}
     RESULTS.write_text(json.dumps(record, indent=2) + "\n")
     print(table(figures))
     print(harm_scan.summary(harm))
     print(people_match.summary(matching))
+    print(desk_table(desk))
     print(f"written to {RESULTS.relative_to(HERE.parent)}")
 
 

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 from firstcontact import __version__
 from firstcontact.contacts import api as contacts_api
-from firstcontact.contacts import desk, desk_views, online_views
+from firstcontact.contacts import chat_views, desk, desk_views, online_views, social_api
 from firstcontact.contacts import views as contacts_views
 from firstcontact.demand import api as demand_api
 from firstcontact.demand import service as demand_service
@@ -96,6 +96,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
                    risk_views.router, demand_api.router, demand_views.router,
                    harm_api.router, harm_views.router, victims_api.router,
                    victims_views.router, online_views.router, desk_views.router,
-                   people_api.router, people_api.partners_router, people_views.router):
+                   people_api.router, people_api.partners_router, people_views.router,
+                   social_api.router, chat_views.router, chat_views.api_router):
         app.include_router(router)
     return app

@@ -49,3 +49,23 @@ class Settings(BaseSettings):
     email_max_bytes: int = 10 * 1024 * 1024
     """Largest whole message accepted (SMTP answers 552 above it)."""
     email_attachment_max_bytes: int = 5 * 1024 * 1024
+
+    # Social-media direct messages (docs/social-media.md). Empty secrets refuse every webhook.
+    meta_app_secret: str = ""
+    """Signs Meta's webhooks (X-Hub-Signature-256): Messenger, Instagram and WhatsApp."""
+    meta_verify_token: str = ""
+    """Chosen by the force and entered in the Meta app's webhook settings (the handshake)."""
+    meta_page_access_token: str = ""
+    """Sends Messenger and Instagram replies."""
+    whatsapp_access_token: str = ""
+    meta_graph_url: str = "https://graph.facebook.com/v21.0"
+    x_consumer_secret: str = ""
+    """Signs X's webhooks and answers its CRC check."""
+    x_user_access_token: str = ""
+    """OAuth 2.0 user token of the force's X account, with dm.write, to send replies."""
+    x_api_url: str = "https://api.x.com"
+    social_send_timeout_seconds: float = 10.0
+    chat_starts_per_hour: int = 10
+    """Live chats one address may open in an hour before it is told to wait (429)."""
+    chat_messages_per_minute: int = 30
+    """Chat messages one address may send in a minute."""

@@ -151,24 +151,34 @@ def _insert(rt: Runtime, actor: Actor, draft: ContactDraft, scope: str | None,
             key: str | None) -> ContactView:
     now = rt.clock.now()
     with rt.database.transaction() as session:
-        row = ContactRow(
-            channel=draft.channel.value, status=ContactStatus.AWAITING_ASSESSMENT.value,
-            caller_name=draft.caller_name, caller_phone=draft.caller_phone,
-            caller_relationship=draft.caller_relationship.value, address=draft.address,
-            area_type=draft.area_type.value, narrative=draft.narrative,
-            language=draft.language, accessibility_needs=draft.accessibility_needs,
-            received_at=now, recorded_by_user_id=actor.user_id, idempotency_scope=scope,
-            idempotency_key=key, content_hash=draft.fingerprint(),
-        )
-        session.add(row)
-        session.flush()
-        row.reference = contact_reference(row.id, now)
-        audit.record(session, actor, AuditAction.CREATE, SUBJECT, row.id,
-                     "contact recorded", now, {"channel": draft.channel.value})
-        stage_event(session, Event("contact.received", {
-            "contact_id": row.id, "reference": row.reference, "channel": row.channel}))
-        session.flush()
-        return view(row)
+        return view(add_contact(session, actor, draft, now, scope, key))
+
+
+def add_contact(session: Session, actor: Actor, draft: ContactDraft, now: datetime,
+                scope: str | None = None, key: str | None = None) -> ContactRow:
+    """Store a contact inside the caller's transaction (audited, announced after commit).
+
+    For channel adapters that store their own records with the contact in one transaction;
+    they must call `run_intake_steps` once it has committed.
+    """
+    row = ContactRow(
+        channel=draft.channel.value, status=ContactStatus.AWAITING_ASSESSMENT.value,
+        caller_name=draft.caller_name, caller_phone=draft.caller_phone,
+        caller_relationship=draft.caller_relationship.value, address=draft.address,
+        area_type=draft.area_type.value, narrative=draft.narrative,
+        language=draft.language, accessibility_needs=draft.accessibility_needs,
+        received_at=now, recorded_by_user_id=actor.user_id, idempotency_scope=scope,
+        idempotency_key=key, content_hash=draft.fingerprint(),
+    )
+    session.add(row)
+    session.flush()
+    row.reference = contact_reference(row.id, now)
+    audit.record(session, actor, AuditAction.CREATE, SUBJECT, row.id,
+                 "contact recorded", now, {"channel": draft.channel.value})
+    stage_event(session, Event("contact.received", {
+        "contact_id": row.id, "reference": row.reference, "channel": row.channel}))
+    session.flush()
+    return row
 
 
 def load(session: Session, contact_id: int) -> ContactRow:

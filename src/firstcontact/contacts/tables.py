@@ -113,3 +113,74 @@ class EmailAttachmentRow(Base):
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int]
     data: Mapped[bytes] = mapped_column(LargeBinary)
+# --- Social-media direct messages (issue 4: the digital desk) ---------------------------------
+
+class SocialConversationRow(Base):
+    """One person on one platform, threaded into one Contact."""
+
+    __tablename__ = "social_conversations"
+    __table_args__ = (
+        UniqueConstraint("platform", "sender_id", name="uq_social_conversations_sender"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    sender_id: Mapped[str] = mapped_column(String(200))
+    account_id: Mapped[str] = mapped_column(String(200))
+    sender_name: Mapped[str] = mapped_column(String(200))
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_message_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SocialMessageRow(Base):
+    """Every message in and out, kept in full; a platform's id is stored once (they retry)."""
+
+    __tablename__ = "social_messages"
+    __table_args__ = (
+        UniqueConstraint("platform", "platform_message_id", name="uq_social_messages_platform_id"),
+        Index("ix_social_messages_conversation", "conversation_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("social_conversations.id"))
+    platform: Mapped[str] = mapped_column(String(16))
+    platform_message_id: Mapped[str] = mapped_column(String(200))
+    direction: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class ChatRow(Base):
+    """A live chat: waiting for an agent, then active; its transcript grows the Contact."""
+
+    __tablename__ = "chats"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    """The visitor's browser holds the token; only its hash is kept."""
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    visitor_name: Mapped[str] = mapped_column(String(200))
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    agent_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ChatMessageRow(Base):
+    """One message, stored before it is acknowledged; the browser's id makes a resend a no-op."""
+
+    __tablename__ = "chat_messages"
+    __table_args__ = (
+        UniqueConstraint("chat_id", "client_message_id", name="uq_chat_messages_client_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id"))
+    client_message_id: Mapped[str] = mapped_column(String(64))
+    sender: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    agent_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

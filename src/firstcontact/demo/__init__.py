@@ -13,9 +13,11 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from firstcontact.contacts import mail, online, online_service
+from firstcontact.contacts import chat, mail, online, online_service, social
 from firstcontact.contacts import service as contacts
+from firstcontact.contacts.chat_model import Sender
 from firstcontact.contacts.model import Limits, parse_contact
+from firstcontact.contacts.social_model import InboundMessage, Platform
 from firstcontact.contacts.tables import ContactRow
 from firstcontact.demo.scenarios import SCENARIOS, Scenario
 from firstcontact.platform import auth
@@ -51,7 +53,8 @@ def seed(rt: Runtime) -> list[tuple[str, str, str]]:
     if _contact_count(rt) == 0:
         _seed_demand(rt, staff[Role.CALL_HANDLER], staff[Role.DIGITAL_DESK])
         _seed_victim_care(rt, staff[Role.VICTIM_CARE])
-        _seed_digital_desk(rt)
+        _seed_online_and_email(rt)
+        _seed_social_and_chat(rt)
     return [(role.value, username, demo_password(username)) for role, username, _ in DEMO_STAFF]
 
 
@@ -90,7 +93,7 @@ DEMO_EMAIL = (b"From: Tom Reyes <tom.reyes@example.org>\r\nTo: {desk}\r\n"
               b"There is a doorbell camera at number 14 that may have seen it.\r\n")
 
 
-def _seed_digital_desk(rt: Runtime) -> None:
+def _seed_online_and_email(rt: Runtime) -> None:
     """An online report sent through the public journey, and an email through the listener's
     own service: both land on the digital desk queue. (The email's acknowledgement is only
     attempted: a trial machine has no mail server.)"""
@@ -105,6 +108,20 @@ def _seed_digital_desk(rt: Runtime) -> None:
         online_service.answer(rt, draft_id, online.BY_SLUG[question], fields)
     online_service.send(rt, draft_id)
     mail.receive(rt, DEMO_EMAIL.replace(b"{desk}", rt.settings.email_desk_address.encode()))
+
+
+def _seed_social_and_chat(rt: Runtime) -> None:
+    """A WhatsApp message on the desk's list and a visitor waiting in live chat, through the
+    same services the webhook and the chat page use."""
+    now = rt.clock.now()
+    social.ingest(rt, [InboundMessage(
+        platform=Platform.WHATSAPP, message_id="wamid.demo-0001", sender_id="447700900456",
+        account_id="106540352242922", sender_name="Priya Shah",
+        text="My car window was smashed overnight on Mill Lane. Nothing taken.",
+        sent_at=now - timedelta(minutes=25))])
+    waiting, _ = chat.start_chat(rt, "Tom Reid")
+    chat.post_message(rt, waiting, Sender.PUBLIC, "demo-chat-0001",
+                      "Hello, I want to ask about a letter I got from you.")
 
 
 def _play(rt: Runtime, clock: FixedClock, actor: Actor, scenario: Scenario) -> None:

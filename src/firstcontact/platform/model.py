@@ -77,6 +77,10 @@ class Permission(enum.StrEnum):
     REFERRAL_CREATE = "referral:create"
     REFERRAL_READ = "referral:read"
     AGENCY_MANAGE = "agency:manage"
+    SOCIAL_REPLY = "social:reply"
+    """Send a reply from the force's social-media accounts (the digital desk only)."""
+    CHAT_ANSWER = "chat:answer"
+    """Take a live chat from the waiting queue and write in it (the digital desk only)."""
 
 
 _FRONT_LINE = {
@@ -89,7 +93,9 @@ _FRONT_LINE = {
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CALL_HANDLER: frozenset(_FRONT_LINE | {Permission.PERSON_READ}),
-    Role.DIGITAL_DESK: frozenset(_FRONT_LINE | {Permission.DESK_WORK, Permission.PERSON_READ}),
+    Role.DIGITAL_DESK: frozenset(_FRONT_LINE | {Permission.DESK_WORK, Permission.PERSON_READ,
+                                                Permission.SOCIAL_REPLY,
+                                                Permission.CHAT_ANSWER}),
     Role.DISPATCHER: frozenset({Permission.CONTACT_READ, Permission.ASSESSMENT_CREATE,
                                 Permission.INCIDENT_READ}),
     Role.TEAM_LEADER: frozenset(_FRONT_LINE | {Permission.AUDIT_READ, Permission.DESK_WORK,

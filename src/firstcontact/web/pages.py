@@ -36,6 +36,7 @@ TASKS = (
     Task("Record a new contact", "/contacts/new", Permission.CONTACT_CREATE),
     Task("See contacts and their THRIVE assessments", "/contacts", Permission.CONTACT_READ),
     Task("Assess risk with THRIVE", None, Permission.ASSESSMENT_CREATE),
+    Task("Answer live chats", "/desk/chat", Permission.CHAT_ANSWER),
     Task("See open incidents and reviews due", "/incidents", Permission.INCIDENT_READ),
     Task("Read the audit log", "/audit", Permission.AUDIT_READ),
     Task("Manage staff accounts (firstcontact users create)", None, Permission.USER_MANAGE),
