@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
@@ -36,6 +36,7 @@ class IncidentOut(BaseModel):
     review_overdue: bool
     response_due_at: datetime | None
     response_breached: bool
+    version: int
 
     @classmethod
     def of(cls, view: service.IncidentView) -> IncidentOut:
@@ -47,7 +48,8 @@ class IncidentOut(BaseModel):
                    review_due_at=view.review_due_at, review_state=view.review_state.value,
                    review_overdue=view.standing.review_overdue,
                    response_due_at=view.response_due_at,
-                   response_breached=view.standing.response_breached)
+                   response_breached=view.standing.response_breached,
+                   version=view.version)
 
 
 @router.get("", response_model=list[IncidentOut],
@@ -56,6 +58,28 @@ def list_incidents(rt: RuntimeDep, actor: Reader, include_finalised: bool = Fals
                    ) -> list[IncidentOut]:
     incidents = service.list_incidents(rt, actor, open_only=not include_finalised)
     return [IncidentOut.of(i) for i in incidents]
+
+
+@router.get("/reviews-due", response_model=list[IncidentOut],
+            summary="The review-due queue: open incidents whose re-THRIVE time has come")
+def reviews_due(rt: RuntimeDep, actor: Reader) -> list[IncidentOut]:
+    return [IncidentOut.of(i) for i in service.reviews_due(rt, actor)]
+
+
+class TimelineEntryOut(BaseModel):
+    at: datetime
+    kind: str
+    summary: str
+    actor: str
+    detail: dict[str, Any]
+
+
+@router.get("/{incident_id}/timeline", response_model=list[TimelineEntryOut],
+            summary="Everything that happened to an incident, oldest first (audited)")
+def incident_timeline(incident_id: int, rt: RuntimeDep, actor: Reader) -> list[TimelineEntryOut]:
+    found = service.incident_file(rt, actor, incident_id)
+    return [TimelineEntryOut(at=e.at, kind=e.kind, summary=e.summary, actor=e.actor_username,
+                             detail=e.detail) for e in found.timeline]
 
 
 @router.get("/{incident_id}", response_model=IncidentOut, summary="One incident")

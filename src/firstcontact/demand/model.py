@@ -21,6 +21,8 @@ class ReviewState(enum.StrEnum):
 
     SCHEDULED = "scheduled"
     DUE = "due"
+    ESCALATED = "escalated"
+    """Overdue past the policy margin: the team leader has been told."""
 
 
 def incident_reference(incident_id: int, opened_at: datetime) -> str:
@@ -48,3 +50,18 @@ def standing(now: datetime, review_due_at: datetime,
 def queue_order(grade: str, review_due_at: datetime) -> tuple[int, datetime]:
     """Most urgent grade first; within a grade, the incident whose review falls due soonest."""
     return (Grade(grade).urgency, review_due_at)
+
+
+STALE_MESSAGE = ("Someone else changed this incident while you were working on it. "
+                 "Nothing you sent was saved: reload the incident, check what changed and "
+                 "try again.")
+
+
+def awaiting_review(review_state: str, review_due_at: datetime, now: datetime) -> bool:
+    """In the review-due queue: the deadline has passed (or the timer has flagged it)."""
+    return review_state != ReviewState.SCHEDULED.value or now >= review_due_at
+
+
+def review_order(review_due_at: datetime, grade: str) -> tuple[datetime, int]:
+    """The review-due queue: longest overdue first; within a minute, the most urgent grade."""
+    return (review_due_at, Grade(grade).urgency)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from firstcontact.platform.db import Base, UTCDateTime
@@ -31,3 +32,21 @@ class IncidentRow(Base):
     review_due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     review_state: Mapped[str] = mapped_column(String(20))
     response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(default=1, server_default=text("1"))
+    """Raised by every change a person makes: a form carries the version it was drawn from,
+    and a change made against an older version is refused (two dispatchers, one incident)."""
+
+
+class IncidentEventRow(Base):
+    """One line of an incident's timeline: what happened, when, who did it, in words."""
+
+    __tablename__ = "incident_events"
+    __table_args__ = (Index("ix_incident_events_incident", "incident_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    kind: Mapped[str] = mapped_column(String(40))
+    summary: Mapped[str] = mapped_column(Text)
+    actor_username: Mapped[str] = mapped_column(String(150))
+    detail: Mapped[dict[str, Any]]

@@ -26,8 +26,16 @@ def list_incidents(request: Request, rt: RuntimeDep, actor: Reader) -> HTMLRespo
                                                      "now": rt.clock.now()})
 
 
+@router.get("/incidents/reviews", response_class=HTMLResponse)
+def reviews_due(request: Request, rt: RuntimeDep, actor: Reader) -> HTMLResponse:
+    incidents = service.reviews_due(rt, actor)
+    return render(request, "demand/reviews.html", {"incidents": incidents,
+                                                   "now": rt.clock.now()})
+
+
 @router.get("/incidents/{incident_id:int}", response_class=HTMLResponse)
 def show_incident(request: Request, incident_id: int, rt: RuntimeDep,
                   actor: Reader) -> HTMLResponse:
-    incident = service.get_incident(rt, actor, incident_id)
-    return render(request, "demand/incident.html", {"incident": incident})
+    found = service.incident_file(rt, actor, incident_id)
+    return render(request, "demand/incident.html", {"incident": found.incident,
+                                                    "timeline": found.timeline})

@@ -64,6 +64,7 @@ class Permission(enum.StrEnum):
     CONTACT_READ = "contact:read"
     ASSESSMENT_CREATE = "assessment:create"
     INCIDENT_READ = "incident:read"
+    INCIDENT_REVIEW = "incident:review"
     AUDIT_READ = "audit:read"
     USER_MANAGE = "user:manage"
 
@@ -79,8 +80,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CALL_HANDLER: frozenset(_FRONT_LINE),
     Role.DIGITAL_DESK: frozenset(_FRONT_LINE),
     Role.DISPATCHER: frozenset({Permission.CONTACT_READ, Permission.ASSESSMENT_CREATE,
-                                Permission.INCIDENT_READ}),
-    Role.TEAM_LEADER: frozenset(_FRONT_LINE | {Permission.AUDIT_READ}),
+                                Permission.INCIDENT_READ, Permission.INCIDENT_REVIEW}),
+    Role.TEAM_LEADER: frozenset(_FRONT_LINE | {Permission.AUDIT_READ,
+                                               Permission.INCIDENT_REVIEW}),
     Role.QA_REVIEWER: frozenset({Permission.CONTACT_READ, Permission.INCIDENT_READ,
                                  Permission.AUDIT_READ}),
     Role.VICTIM_CARE: frozenset({Permission.CONTACT_READ, Permission.INCIDENT_READ}),

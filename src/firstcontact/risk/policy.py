@@ -68,13 +68,19 @@ def load_grading(path: Path = POLICY_DIR / "grading.toml") -> GradingPolicy:
     rules = [_rule(path, text, index, entry) for index, entry in enumerate(data.get("rules", []))]
     default = data.get("default_grade", "")
     _known_grade(path, text, default, field="default_grade")
-    minutes = data.get("review_interval_minutes")
-    if not isinstance(minutes, int) or minutes <= 0:
-        raise _fail(path, _line_of(text, "review_interval_minutes"), "review_interval_minutes",
-                    "must be a whole number of minutes above 0")
     return GradingPolicy(grades=grades, rules=rules, default_grade=Grade(default),
                          default_reason=str(data.get("default_reason", "")),
-                         review_interval=timedelta(minutes=minutes), source=str(path))
+                         review_interval=_minutes(path, text, data, "review_interval_minutes"),
+                         source=str(path), review_escalation_margin=_minutes(
+                             path, text, data, "review_escalation_margin_minutes"))
+
+
+def _minutes(path: Path, text: str, data: Mapping[str, Any], field: str) -> timedelta:
+    minutes = data.get(field)
+    if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0:
+        raise _fail(path, _line_of(text, field), field,
+                    "must be a whole number of minutes above 0")
+    return timedelta(minutes=minutes)
 
 
 def _table(path: Path, text: str, data: Mapping[str, Any], name: str) -> dict[str, Any]:
