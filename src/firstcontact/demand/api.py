@@ -6,9 +6,10 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from firstcontact.demand import service
+from firstcontact.demand.model import parse_status
 from firstcontact.platform.model import Actor, Permission
 from firstcontact.platform.runtime import Runtime
 from firstcontact.web.deps import get_runtime, require
@@ -17,6 +18,7 @@ router = APIRouter(prefix="/api/incidents", tags=["incidents"])
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 Reader = Annotated[Actor, Depends(require(Permission.INCIDENT_READ))]
+Dispatcher = Annotated[Actor, Depends(require(Permission.INCIDENT_DISPATCH))]
 
 
 class IncidentOut(BaseModel):
@@ -37,6 +39,8 @@ class IncidentOut(BaseModel):
     response_due_at: datetime | None
     response_breached: bool
     version: int
+    closing_code: str | None
+    result: str | None
 
     @classmethod
     def of(cls, view: service.IncidentView) -> IncidentOut:
@@ -49,7 +53,8 @@ class IncidentOut(BaseModel):
                    review_overdue=view.standing.review_overdue,
                    response_due_at=view.response_due_at,
                    response_breached=view.standing.response_breached,
-                   version=view.version)
+                   version=view.version, closing_code=view.closing_code,
+                   result=view.result)
 
 
 @router.get("", response_model=list[IncidentOut],
@@ -85,3 +90,17 @@ def incident_timeline(incident_id: int, rt: RuntimeDep, actor: Reader) -> list[T
 @router.get("/{incident_id}", response_model=IncidentOut, summary="One incident")
 def get_incident(incident_id: int, rt: RuntimeDep, actor: Reader) -> IncidentOut:
     return IncidentOut.of(service.get_incident(rt, actor, incident_id))
+
+
+class StatusIn(BaseModel):
+    status: str = Field(max_length=20, description="open, resourced or at_scene (finalise and "
+                                                   "reopen have their own routes)")
+    version: int = Field(description="The incident version seen; a stale one is refused (409)")
+
+
+@router.post("/{incident_id}/status", response_model=IncidentOut,
+             summary="Mark an incident resourced, at scene or back to open")
+def set_status(incident_id: int, body: StatusIn, rt: RuntimeDep,
+               actor: Dispatcher) -> IncidentOut:
+    return IncidentOut.of(service.set_status(rt, actor, incident_id, parse_status(body.status),
+                                             body.version))

@@ -6,6 +6,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
+from firstcontact.platform.model import Conflict, ValidationError
 from firstcontact.risk.model import Grade
 
 
@@ -14,6 +15,35 @@ class IncidentStatus(enum.StrEnum):
     RESOURCED = "resourced"
     AT_SCENE = "at_scene"
     FINALISED = "finalised"
+
+
+NEXT_STATUS: dict[IncidentStatus, frozenset[IncidentStatus]] = {
+    IncidentStatus.OPEN: frozenset({IncidentStatus.RESOURCED, IncidentStatus.FINALISED}),
+    IncidentStatus.RESOURCED: frozenset({IncidentStatus.AT_SCENE, IncidentStatus.OPEN,
+                                         IncidentStatus.FINALISED}),
+    IncidentStatus.AT_SCENE: frozenset({IncidentStatus.RESOURCED, IncidentStatus.OPEN,
+                                        IncidentStatus.FINALISED}),
+    IncidentStatus.FINALISED: frozenset({IncidentStatus.OPEN}),
+}
+"""Where an incident may go from each status. Back to open when its units are released;
+from finalised only by reopening, which keeps everything already recorded."""
+
+STATUS_WORDS = {IncidentStatus.OPEN: "Open", IncidentStatus.RESOURCED: "Resourced",
+                IncidentStatus.AT_SCENE: "At scene", IncidentStatus.FINALISED: "Finalised"}
+
+
+def parse_status(raw: str) -> IncidentStatus:
+    try:
+        return IncidentStatus(raw.strip())
+    except ValueError:
+        raise ValidationError("status", "Select a status") from None
+
+
+def check_move(current: IncidentStatus, to: IncidentStatus) -> None:
+    """Refuse a move the lifecycle does not allow, saying what the incident is now."""
+    if to not in NEXT_STATUS[current]:
+        raise Conflict(f"This incident is {STATUS_WORDS[current].lower()}: it cannot be "
+                       f"marked {STATUS_WORDS[to].lower()}")
 
 
 class ReviewState(enum.StrEnum):
@@ -65,3 +95,10 @@ def awaiting_review(review_state: str, review_due_at: datetime, now: datetime) -
 def review_order(review_due_at: datetime, grade: str) -> tuple[datetime, int]:
     """The review-due queue: longest overdue first; within a minute, the most urgent grade."""
     return (review_due_at, Grade(grade).urgency)
+
+
+def parse_version(raw: object) -> int:
+    """The incident version a form was drawn from; a form without one is treated as stale."""
+    if isinstance(raw, str) and raw.strip().isdigit():
+        return int(raw)
+    raise Conflict("This form is out of date: reload the incident and try again")

@@ -6,6 +6,7 @@ its incident and its first re-THRIVE deadline are stored together or not at all.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,10 +15,12 @@ from sqlalchemy.orm import Session
 
 from firstcontact.demand.model import (
     STALE_MESSAGE,
+    STATUS_WORDS,
     IncidentStatus,
     ReviewState,
     Standing,
     awaiting_review,
+    check_move,
     incident_reference,
     queue_order,
     review_order,
@@ -29,7 +32,14 @@ from firstcontact.platform.audit import AuditAction
 from firstcontact.platform.db import stage_event
 from firstcontact.platform.deadlines import Deadline, DeadlineHandler
 from firstcontact.platform.events import Event
-from firstcontact.platform.model import SYSTEM, Actor, Conflict, NotFound, Permission
+from firstcontact.platform.model import (
+    SYSTEM,
+    Actor,
+    Conflict,
+    NotFound,
+    Permission,
+    ValidationError,
+)
 from firstcontact.platform.runtime import Runtime
 
 SUBJECT = "incident"
@@ -57,6 +67,8 @@ class IncidentView:
     response_due_at: datetime | None
     standing: Standing
     version: int
+    closing_code: str | None = None
+    result: str | None = None
 
     @property
     def awaiting_review(self) -> bool:
@@ -91,6 +103,7 @@ def view(row: IncidentRow, now: datetime) -> IncidentView:
         last_assessed_at=row.last_assessed_at, review_due_at=row.review_due_at,
         review_state=ReviewState(row.review_state), response_due_at=row.response_due_at,
         standing=standing(now, row.review_due_at, row.response_due_at), version=row.version,
+        closing_code=row.closing_code, result=row.result,
     )
 
 
@@ -249,11 +262,12 @@ def record_review(session: Session, actor: Actor, incident_id: int, expected_ver
     return row
 
 
-def claim(session: Session, incident_id: int, expected_version: int) -> IncidentRow:
+def claim(session: Session, incident_id: int, expected_version: int,
+          reopening: bool = False) -> IncidentRow:
     """Take the incident for a change at the version the person saw (a conditional UPDATE
     checked by row count), or refuse: finalised, or changed by someone else meanwhile."""
     row = load(session, incident_id)
-    if row.status == IncidentStatus.FINALISED.value:
+    if row.status == IncidentStatus.FINALISED.value and not reopening:
         raise Conflict("This incident is finalised: reopen it before changing it")
     claimed = session.execute(
         update(IncidentRow)
@@ -263,6 +277,63 @@ def claim(session: Session, incident_id: int, expected_version: int) -> Incident
     if getattr(claimed, "rowcount", 0) != 1:
         raise Conflict(STALE_MESSAGE)
     session.refresh(row)
+    return row
+
+
+def move(session: Session, actor: Actor, incident_id: int, expected_version: int,
+         to: IncidentStatus, now: datetime, detail: Mapping[str, object] | None = None
+         ) -> IncidentRow:
+    """Move an incident along its lifecycle at the version the person saw; on the timeline."""
+    row = claim(session, incident_id, expected_version, reopening=to is IncidentStatus.OPEN)
+    before = IncidentStatus(row.status)
+    check_move(before, to)
+    row.status = to.value
+    words = "Reopened" if before is IncidentStatus.FINALISED else STATUS_WORDS[to]
+    facts = {**(detail or {}), "from": before.value, "to": to.value}
+    audit.record(session, actor, AuditAction.UPDATE, SUBJECT, row.id, f"incident {words.lower()}",
+                 now, facts)
+    add_to_timeline(session, actor, row.id, "status", words, now, facts)
+    stage_event(session, Event("incident.status", {
+        "incident_id": row.id, "reference": row.reference, "status": to.value}))
+    return row
+
+
+def set_status(rt: Runtime, actor: Actor, incident_id: int, to: IncidentStatus,
+               expected_version: int) -> IncidentView:
+    """A dispatcher marks an incident resourced, at scene or back to open."""
+    actor.require(Permission.INCIDENT_DISPATCH)
+    if to is IncidentStatus.FINALISED:
+        raise ValidationError("status", "Finalise the incident with its closing code")
+    now = rt.clock.now()
+    with rt.database.transaction() as session:
+        if load(session, incident_id).status == IncidentStatus.FINALISED.value:
+            raise Conflict("This incident is finalised: reopen it before changing it")
+        return view(move(session, actor, incident_id, expected_version, to, now), now)
+
+
+def finalise_incident(session: Session, actor: Actor, incident_id: int, expected_version: int,
+                      closing: dict[str, str], now: datetime) -> IncidentRow:
+    """Close the incident with its NSIR closing code and result; no more reviews fall due."""
+    for kind in (REVIEW_DEADLINE, ESCALATION_DEADLINE):
+        deadlines.cancel(session, kind, SUBJECT, incident_id, now)
+    row = move(session, actor, incident_id, expected_version, IncidentStatus.FINALISED, now,
+               dict(closing))
+    row.closing_code, row.result, row.finalised_at = closing["closing_code"], \
+        closing["result"], now
+    return row
+
+
+def reopen_incident(session: Session, actor: Actor, incident_id: int, expected_version: int,
+                    reason: str, escalate_at: datetime, now: datetime) -> IncidentRow:
+    """Reopen a finalised incident. Its history stays on the timeline; the closing code is
+    cleared, and a re-THRIVE is due at once (circumstances have changed)."""
+    before = load(session, incident_id)
+    detail = {"reason": reason, "previous_closing_code": before.closing_code,
+              "previous_result": before.result}
+    row = move(session, actor, incident_id, expected_version, IncidentStatus.OPEN, now, detail)
+    row.closing_code = row.result = row.finalised_at = None
+    row.review_due_at, row.review_state = now, ReviewState.DUE.value
+    deadlines.schedule(session, ESCALATION_DEADLINE, SUBJECT, incident_id, escalate_at, now)
     return row
 
 

@@ -32,6 +32,9 @@ class IncidentRow(Base):
     review_due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     review_state: Mapped[str] = mapped_column(String(20))
     response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closing_code: Mapped[str | None] = mapped_column(String(20))
+    result: Mapped[str | None] = mapped_column(String(40))
+    finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(default=1, server_default=text("1"))
     """Raised by every change a person makes: a form carries the version it was drawn from,
     and a change made against an older version is refused (two dispatchers, one incident)."""

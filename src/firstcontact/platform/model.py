@@ -65,6 +65,7 @@ class Permission(enum.StrEnum):
     ASSESSMENT_CREATE = "assessment:create"
     INCIDENT_READ = "incident:read"
     INCIDENT_REVIEW = "incident:review"
+    INCIDENT_DISPATCH = "incident:dispatch"
     AUDIT_READ = "audit:read"
     USER_MANAGE = "user:manage"
 
@@ -80,9 +81,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CALL_HANDLER: frozenset(_FRONT_LINE),
     Role.DIGITAL_DESK: frozenset(_FRONT_LINE),
     Role.DISPATCHER: frozenset({Permission.CONTACT_READ, Permission.ASSESSMENT_CREATE,
-                                Permission.INCIDENT_READ, Permission.INCIDENT_REVIEW}),
+                                Permission.INCIDENT_READ, Permission.INCIDENT_REVIEW,
+                                Permission.INCIDENT_DISPATCH}),
     Role.TEAM_LEADER: frozenset(_FRONT_LINE | {Permission.AUDIT_READ,
-                                               Permission.INCIDENT_REVIEW}),
+                                               Permission.INCIDENT_REVIEW,
+                                               Permission.INCIDENT_DISPATCH}),
     Role.QA_REVIEWER: frozenset({Permission.CONTACT_READ, Permission.INCIDENT_READ,
                                  Permission.AUDIT_READ}),
     Role.VICTIM_CARE: frozenset({Permission.CONTACT_READ, Permission.INCIDENT_READ}),

@@ -204,3 +204,35 @@ def reassess(incident_id: int, body: ReviewIn, rt: RuntimeDep, actor: Reviewer) 
                      grade=done.review.grade, suggested_grade=done.review.suggested_grade,
                      rationale=done.review.rationale, what_changed=done.review.what_changed,
                      incident=IncidentOut.of(done.incident))
+
+
+
+Dispatcher = Annotated[Actor, Depends(require(Permission.INCIDENT_DISPATCH))]
+
+
+class FinaliseIn(BaseModel):
+    closing_code: str = Field(max_length=20, description="An NSIR closing code (any category)")
+    result: str = Field(max_length=40, description="What the police did (see the NSIR file)")
+    closing_note: Text = ""
+    version: int = Field(description="The incident version seen; a stale one is refused (409)")
+
+
+class ReopenIn(BaseModel):
+    reason: Text = Field(description="Why it is reopened (required)")
+    version: int = Field(description="The incident version seen; a stale one is refused (409)")
+
+
+@incidents_router.post("/{incident_id}/finalise", response_model=IncidentOut,
+                       summary="Finalise with an NSIR closing code and result")
+def finalise(incident_id: int, body: FinaliseIn, rt: RuntimeDep,
+             actor: Dispatcher) -> IncidentOut:
+    fields = {"closing_code": body.closing_code, "result": body.result,
+              "closing_note": body.closing_note}
+    return IncidentOut.of(service.finalise(rt, actor, incident_id, fields, body.version))
+
+
+@incidents_router.post("/{incident_id}/reopen", response_model=IncidentOut,
+                       summary="Reopen a finalised incident; its history is kept")
+def reopen(incident_id: int, body: ReopenIn, rt: RuntimeDep, actor: Dispatcher) -> IncidentOut:
+    return IncidentOut.of(service.reopen(rt, actor, incident_id, {"reason": body.reason},
+                                         body.version))

@@ -224,12 +224,20 @@ class NsirCategory:
     code: str
     label: str
     opening_codes: Mapping[str, str]
+    closing_codes: Mapping[str, str] = field(default_factory=dict)
+    """What an incident in any category may turn out to be when it is finalised."""
 
 
 @dataclass(frozen=True)
 class NsirCatalogue:
     categories: Mapping[str, NsirCategory]
     qualifiers: Mapping[str, str]
+    results: Mapping[str, str] = field(default_factory=dict)
+    """What the police did, recorded with the closing code."""
+
+    def closing_label(self, code: str) -> str | None:
+        return next((c.closing_codes[code] for c in self.categories.values()
+                     if code in c.closing_codes), None)
 
 
 @dataclass(frozen=True)
@@ -301,6 +309,31 @@ def _qualifiers(raw: str | Sequence[str] | None, catalogue: NsirCatalogue) -> tu
         if qualifier not in catalogue.qualifiers:
             raise ValidationError("qualifiers", f"Unknown qualifier: {qualifier[:40]}")
     return tuple(dict.fromkeys(chosen))
+
+
+@dataclass(frozen=True)
+class Finalisation:
+    """How an incident is closed: its NSIR closing code, the result and a closing note."""
+
+    closing_code: str
+    result: str
+    note: str
+
+
+def parse_finalisation(fields: Mapping[str, str | Sequence[str] | None],
+                       catalogue: NsirCatalogue) -> Finalisation:
+    """An incident is finalised only with a known closing code and result (NSIR 2011)."""
+    errors = FieldErrors()
+    code = _text(fields.get("closing_code")).strip()
+    if catalogue.closing_label(code) is None:
+        errors.errors["closing_code"] = "Select an NSIR closing code"
+    result = _text(fields.get("result")).strip()
+    if result not in catalogue.results:
+        errors.errors["result"] = "Select the result"
+    note = errors.check(lambda: plain_text("closing_note", _text(fields.get("closing_note")),
+                                           max_chars=NOTE_MAX)) or ""
+    errors.raise_any()
+    return Finalisation(code, result, note)
 
 
 @dataclass(frozen=True)

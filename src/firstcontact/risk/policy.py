@@ -144,19 +144,28 @@ def load_nsir(path: Path = POLICY_DIR / "nsir.toml") -> NsirCatalogue:
     categories: dict[str, NsirCategory] = {}
     seen_codes: set[str] = set()
     for name, entry in _table(path, text, data, "categories").items():
-        codes = entry.get("opening_codes")
-        if not isinstance(codes, dict) or not codes:
-            raise _fail(path, _line_of(text, f"[categories.{name}"), f"categories.{name}",
-                        "needs opening_codes")
-        clash = seen_codes & set(codes)
-        if clash:
-            raise _fail(path, _line_of(text, f'"{sorted(clash)[0]}"'), f"categories.{name}",
-                        f"opening code {sorted(clash)[0]} is used twice")
-        seen_codes |= set(codes)
-        categories[name] = NsirCategory(name, str(entry.get("label", name)),
-                                        {str(k): str(v) for k, v in codes.items()})
+        opening = _codes(path, text, name, entry, "opening_codes", seen_codes)
+        closing = _codes(path, text, name, entry, "closing_codes", seen_codes)
+        categories[name] = NsirCategory(name, str(entry.get("label", name)), opening, closing)
     qualifiers = _table(path, text, data, "qualifiers")
-    return NsirCatalogue(categories, {str(k): str(v) for k, v in qualifiers.items()})
+    results = _table(path, text, data, "results")
+    return NsirCatalogue(categories, {str(k): str(v) for k, v in qualifiers.items()},
+                         {str(k): str(v) for k, v in results.items()})
+
+
+def _codes(path: Path, text: str, name: str, entry: Mapping[str, Any], kind: str,
+           seen: set[str]) -> dict[str, str]:
+    """One category's opening or closing codes; every code unique across the whole file."""
+    codes = entry.get(kind)
+    if not isinstance(codes, dict) or not codes:
+        raise _fail(path, _line_of(text, f"[categories.{name}"), f"categories.{name}",
+                    f"needs {kind}")
+    clash = seen & set(codes)
+    if clash:
+        raise _fail(path, _line_of(text, f'"{sorted(clash)[0]}"'), f"categories.{name}",
+                    f"code {sorted(clash)[0]} is used twice")
+    seen |= set(codes)
+    return {str(k): str(v) for k, v in codes.items()}
 
 
 @cache

@@ -20,7 +20,7 @@ from firstcontact.platform import audit
 from firstcontact.platform.audit import AuditAction
 from firstcontact.platform.db import stage_event
 from firstcontact.platform.events import Event
-from firstcontact.platform.model import Actor, Conflict, NotFound, Permission
+from firstcontact.platform.model import Actor, Conflict, NotFound, Permission, plain_text
 from firstcontact.platform.runtime import Runtime
 from firstcontact.risk import policy
 from firstcontact.risk.model import (
@@ -32,6 +32,7 @@ from firstcontact.risk.model import (
     Thrive,
     escalation_due_at,
     parse_determination,
+    parse_finalisation,
     parse_review,
     response_due_at,
     review_due_at,
@@ -326,3 +327,37 @@ def _regrading(review: Review, grade_before: str, response_due: datetime | None,
         summary=words, detail={"rationale": review.rationale,
                                "what_changed": review.what_changed,
                                "suggested_grade": review.suggested_grade.value})
+
+
+def finalise(rt: Runtime, actor: Actor, incident_id: int, fields: FormFields,
+             expected_version: int) -> demand.IncidentView:
+    """Finalise an incident with its NSIR closing code and result (the risk room keeps the
+    NSIR lists); its pending reviews are cancelled."""
+    actor.require(Permission.INCIDENT_DISPATCH)
+    closing = parse_finalisation(fields, policy.nsir())
+    now = rt.clock.now()
+    with rt.database.transaction() as session:
+        row = demand.finalise_incident(session, actor, incident_id, expected_version, {
+            "closing_code": closing.closing_code, "result": closing.result,
+            "note": closing.note}, now)
+        return demand.view(row, now)
+
+
+def reopen(rt: Runtime, actor: Actor, incident_id: int, fields: FormFields,
+           expected_version: int) -> demand.IncidentView:
+    """Reopen a finalised incident, with the reason; a re-THRIVE is due at once and escalates
+    after the policy margin like any other."""
+    actor.require(Permission.INCIDENT_DISPATCH)
+    raw = fields.get("reason")
+    reason = plain_text("reason", raw if isinstance(raw, str) else "", max_chars=2_000,
+                        required=True)
+    now = rt.clock.now()
+    with rt.database.transaction() as session:
+        row = demand.reopen_incident(session, actor, incident_id, expected_version, reason,
+                                     escalation_due_at(now, policy.grading()), now)
+        return demand.view(row, now)
+
+
+def incident_for(rt: Runtime, actor: Actor, incident_id: int) -> demand.IncidentView:
+    """The incident a finalise or reopen page is about (read and audited by the demand room)."""
+    return demand.get_incident(rt, actor, incident_id)

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from firstcontact.platform.model import Actor, Conflict, Permission, ValidationError
+from firstcontact.demand.model import parse_version
+from firstcontact.platform.model import Actor, Permission, ValidationError
 from firstcontact.platform.runtime import Runtime
 from firstcontact.risk import policy, service
 from firstcontact.risk.model import (
@@ -150,16 +151,60 @@ async def review(request: Request, incident_id: int, rt: RuntimeDep,
     try:
         thrive = parse_thrive(fields)
         await run_in_threadpool(service.reassess, rt, actor, incident_id, thrive, fields,
-                                form_version(fields))
+                                parse_version(fields.get("version")))
     except ValidationError as error:
         return await run_in_threadpool(_review_page, request, rt, actor, incident_id, fields,
                                        error.errors, 422)
     return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
 
 
-def form_version(fields: dict[str, str | list[str]]) -> int:
-    """The incident version the form was drawn from; a form without one is stale."""
-    raw = fields.get("version")
-    if isinstance(raw, str) and raw.isdigit():
-        return int(raw)
-    raise Conflict("This form is out of date: reload the incident and try again")
+Dispatcher = Annotated[Actor, Depends(require(Permission.INCIDENT_DISPATCH))]
+
+
+def _closing_page(request: Request, rt: Runtime, actor: Actor, incident_id: int,
+                  template: str, values: dict[str, Any], errors: dict[str, str],
+                  status_code: int = 200) -> HTMLResponse:
+    incident = service.incident_for(rt, actor, incident_id)
+    nsir = policy.nsir()
+    return render(request, template, {
+        "incident": incident, "values": values, "errors": errors, "nsir": nsir,
+        "version": values.get("version") or incident.version,
+        "results": [("", "Select the result"), *nsir.results.items()],
+    }, status_code=status_code)
+
+
+@router.get("/incidents/{incident_id:int}/finalise", response_class=HTMLResponse)
+def finalise_form(request: Request, incident_id: int, rt: RuntimeDep,
+                  actor: Dispatcher) -> HTMLResponse:
+    return _closing_page(request, rt, actor, incident_id, "risk/finalise.html", {}, {})
+
+
+@router.get("/incidents/{incident_id:int}/reopen", response_class=HTMLResponse)
+def reopen_form(request: Request, incident_id: int, rt: RuntimeDep,
+                actor: Dispatcher) -> HTMLResponse:
+    return _closing_page(request, rt, actor, incident_id, "risk/reopen.html", {}, {})
+
+
+@router.post("/incidents/{incident_id:int}/finalise", response_model=None)
+async def finalise(request: Request, incident_id: int, rt: RuntimeDep,
+                   actor: Dispatcher) -> Response:
+    return await _close_or_reopen(request, rt, actor, incident_id, "finalise")
+
+
+@router.post("/incidents/{incident_id:int}/reopen", response_model=None)
+async def reopen(request: Request, incident_id: int, rt: RuntimeDep,
+                 actor: Dispatcher) -> Response:
+    return await _close_or_reopen(request, rt, actor, incident_id, "reopen")
+
+
+async def _close_or_reopen(request: Request, rt: Runtime, actor: Actor, incident_id: int,
+                           action: str) -> Response:
+    fields = await form_fields(request)
+    use_case = service.finalise if action == "finalise" else service.reopen
+    try:
+        await run_in_threadpool(use_case, rt, actor, incident_id, fields,
+                                parse_version(fields.get("version")))
+    except ValidationError as error:
+        return await run_in_threadpool(_closing_page, request, rt, actor, incident_id,
+                                       f"risk/{action}.html", fields, error.errors, 422)
+    return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
