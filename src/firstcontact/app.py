@@ -80,6 +80,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     for router in (health.router, api_docs.router, login.router, login.api_router, pages.router,
                    contacts_api.router, contacts_views.router, risk_api.router,
                    risk_views.router, demand_api.router, demand_views.router,
-                   risk_api.incidents_router):
+                   risk_api.incidents_router, demand_api.units_router):
         app.include_router(router)
     return app

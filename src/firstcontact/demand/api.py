@@ -8,8 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
-from firstcontact.demand import service
-from firstcontact.demand.model import parse_status
+from firstcontact.demand import resources, service
+from firstcontact.demand.model import parse_status, parse_unit_status
 from firstcontact.platform.model import Actor, Permission
 from firstcontact.platform.runtime import Runtime
 from firstcontact.web.deps import get_runtime, require
@@ -104,3 +104,57 @@ def set_status(incident_id: int, body: StatusIn, rt: RuntimeDep,
                actor: Dispatcher) -> IncidentOut:
     return IncidentOut.of(service.set_status(rt, actor, incident_id, parse_status(body.status),
                                              body.version))
+
+
+units_router = APIRouter(prefix="/api/units", tags=["units"])
+
+
+class UnitOut(BaseModel):
+    id: int
+    call_sign: str
+    unit_type: str
+    skills: list[str]
+    sector: str
+    shift: str
+    status: str
+    incident_id: int | None
+    incident_reference: str | None
+    status_since: datetime
+
+    @classmethod
+    def of(cls, unit: resources.UnitView) -> UnitOut:
+        return cls(id=unit.id, call_sign=unit.call_sign, unit_type=unit.unit_type,
+                   skills=list(unit.skills), sector=unit.sector, shift=unit.shift,
+                   status=unit.status.value, incident_id=unit.incident_id,
+                   incident_reference=unit.incident_reference, status_since=unit.status_since)
+
+
+class AssignIn(BaseModel):
+    unit_id: int
+
+
+class UnitStatusIn(BaseModel):
+    status: str = Field(max_length=20, description="assigned, en_route, at_scene (a deployed "
+                                                   "unit) or available, unavailable")
+
+
+@units_router.get("", response_model=list[UnitOut], summary="Every unit, by call sign")
+def list_units(rt: RuntimeDep, actor: Reader, sector: str | None = None) -> list[UnitOut]:
+    return [UnitOut.of(u) for u in resources.list_units(rt, actor, sector)]
+
+
+@router.post("/{incident_id}/units", response_model=UnitOut, status_code=201,
+             summary="Send an available unit; a unit already committed is refused (409)")
+def assign(incident_id: int, body: AssignIn, rt: RuntimeDep, actor: Dispatcher) -> UnitOut:
+    return UnitOut.of(resources.assign(rt, actor, incident_id, body.unit_id))
+
+
+@units_router.post("/{unit_id}/status", response_model=UnitOut, summary="Move a unit on")
+def move_unit(unit_id: int, body: UnitStatusIn, rt: RuntimeDep, actor: Dispatcher) -> UnitOut:
+    return UnitOut.of(resources.move_unit(rt, actor, unit_id, parse_unit_status(body.status)))
+
+
+@units_router.post("/{unit_id}/release", response_model=UnitOut,
+                   summary="Release a unit from its incident")
+def release(unit_id: int, rt: RuntimeDep, actor: Dispatcher) -> UnitOut:
+    return UnitOut.of(resources.release(rt, actor, unit_id))

@@ -102,3 +102,59 @@ def parse_version(raw: object) -> int:
     if isinstance(raw, str) and raw.strip().isdigit():
         return int(raw)
     raise Conflict("This form is out of date: reload the incident and try again")
+
+
+class UnitStatus(enum.StrEnum):
+    AVAILABLE = "available"
+    ASSIGNED = "assigned"
+    EN_ROUTE = "en_route"
+    AT_SCENE = "at_scene"
+    UNAVAILABLE = "unavailable"
+
+
+DEPLOYED = frozenset({UnitStatus.ASSIGNED, UnitStatus.EN_ROUTE, UnitStatus.AT_SCENE})
+"""A unit in one of these is committed to an incident."""
+
+UNIT_WORDS = {UnitStatus.AVAILABLE: "available", UnitStatus.ASSIGNED: "assigned",
+              UnitStatus.EN_ROUTE: "en route", UnitStatus.AT_SCENE: "at scene",
+              UnitStatus.UNAVAILABLE: "unavailable"}
+
+
+def parse_unit_status(raw: str) -> UnitStatus:
+    try:
+        return UnitStatus(raw.strip())
+    except ValueError:
+        raise ValidationError("status", "Select the unit's status") from None
+
+
+def check_unit_move(call_sign: str, current: UnitStatus, to: UnitStatus) -> None:
+    """A deployed unit moves between assigned, en route and at scene; one not deployed moves
+    only between available and unavailable. Assigning and releasing are their own actions."""
+    both_deployed = current in DEPLOYED and to in DEPLOYED
+    both_free = current not in DEPLOYED and to not in DEPLOYED
+    if not (both_deployed or both_free):
+        raise Conflict(f"{call_sign} is {UNIT_WORDS[current]}: assign or release it instead")
+
+
+@dataclass(frozen=True)
+class Sector:
+    code: str
+    label: str
+    places: tuple[str, ...]
+
+
+UNSECTORED = "unsectored"
+
+
+def sector_for(location: str, sectors: tuple[Sector, ...]) -> str:
+    """The sector an incident belongs to: the first whose place name is in its location."""
+    words = location.casefold()
+    return next((s.code for s in sectors if any(p.casefold() in words for p in s.places)),
+                UNSECTORED)
+
+
+@dataclass(frozen=True)
+class ResourcePolicy:
+    unit_types: dict[str, str]
+    skills: dict[str, str]
+    sectors: tuple[Sector, ...]

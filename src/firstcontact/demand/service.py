@@ -13,20 +13,23 @@ from datetime import datetime
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from firstcontact.demand import policy
 from firstcontact.demand.model import (
     STALE_MESSAGE,
     STATUS_WORDS,
     IncidentStatus,
     ReviewState,
     Standing,
+    UnitStatus,
     awaiting_review,
     check_move,
     incident_reference,
     queue_order,
     review_order,
+    sector_for,
     standing,
 )
-from firstcontact.demand.tables import IncidentEventRow, IncidentRow
+from firstcontact.demand.tables import IncidentEventRow, IncidentRow, UnitRow
 from firstcontact.platform import audit, deadlines
 from firstcontact.platform.audit import AuditAction
 from firstcontact.platform.db import stage_event
@@ -59,6 +62,7 @@ class IncidentView:
     qualifiers: tuple[str, ...]
     location: str
     area_type: str
+    sector: str
     summary: str
     opened_at: datetime
     last_assessed_at: datetime
@@ -99,7 +103,7 @@ def view(row: IncidentRow, now: datetime) -> IncidentView:
         id=row.id, reference=row.reference or "", contact_id=row.contact_id, grade=row.grade,
         status=IncidentStatus(row.status), nsir_category=row.nsir_category,
         opening_code=row.opening_code, qualifiers=tuple(row.qualifiers), location=row.location,
-        area_type=row.area_type, summary=row.summary, opened_at=row.opened_at,
+        area_type=row.area_type, sector=row.sector, summary=row.summary, opened_at=row.opened_at,
         last_assessed_at=row.last_assessed_at, review_due_at=row.review_due_at,
         review_state=ReviewState(row.review_state), response_due_at=row.response_due_at,
         standing=standing(now, row.review_due_at, row.response_due_at), version=row.version,
@@ -114,6 +118,7 @@ def open_incident(session: Session, actor: Actor, new: NewIncident, now: datetim
         nsir_category=new.nsir_category, opening_code=new.opening_code,
         qualifiers=list(new.qualifiers), location=new.location, area_type=new.area_type,
         summary=new.summary, opened_at=now, opened_by_user_id=actor.user_id,
+        sector=sector_for(new.location, policy.resources().sectors),
         last_assessed_at=new.assessed_at, review_due_at=new.review_due_at,
         review_state=ReviewState.SCHEDULED.value, response_due_at=new.response_due_at,
     )
@@ -320,6 +325,9 @@ def finalise_incident(session: Session, actor: Actor, incident_id: int, expected
                dict(closing))
     row.closing_code, row.result, row.finalised_at = closing["closing_code"], \
         closing["result"], now
+    session.execute(update(UnitRow).where(UnitRow.incident_id == incident_id)
+                    .values(status=UnitStatus.AVAILABLE.value, incident_id=None,
+                            status_since=now).execution_options(synchronize_session=False))
     return row
 
 

@@ -25,6 +25,8 @@ class IncidentRow(Base):
     qualifiers: Mapped[list[str]]
     location: Mapped[str] = mapped_column(String(500))
     area_type: Mapped[str] = mapped_column(String(16))
+    sector: Mapped[str] = mapped_column(String(40), default="unsectored",
+                                        server_default="unsectored")
     summary: Mapped[str] = mapped_column(Text)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
     opened_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -53,3 +55,24 @@ class IncidentEventRow(Base):
     summary: Mapped[str] = mapped_column(Text)
     actor_username: Mapped[str] = mapped_column(String(150))
     detail: Mapped[dict[str, Any]]
+
+
+class UnitRow(Base):
+    """A unit the dispatcher can send: its call sign, kind, skills, sector and where it is.
+
+    `incident_id` is set exactly while the unit is deployed; assigning is a conditional UPDATE
+    on status "available", so two dispatchers can never send the same unit twice.
+    """
+
+    __tablename__ = "units"
+    __table_args__ = (Index("ix_units_status_sector", "status", "sector"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_sign: Mapped[str] = mapped_column(String(20), unique=True)
+    unit_type: Mapped[str] = mapped_column(String(40))
+    skills: Mapped[list[str]]
+    sector: Mapped[str] = mapped_column(String(40))
+    shift: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20))
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), index=True)
+    status_since: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from firstcontact.demand import service
-from firstcontact.demand.model import parse_status, parse_version
-from firstcontact.platform.model import Actor, Permission
+from firstcontact.demand import resources, service
+from firstcontact.demand.model import parse_status, parse_unit_status, parse_version
+from firstcontact.platform.model import Actor, Permission, ValidationError
 from firstcontact.platform.runtime import Runtime
 from firstcontact.web.deps import get_runtime, require
 from firstcontact.web.forms import form_fields
@@ -40,9 +40,10 @@ def reviews_due(request: Request, rt: RuntimeDep, actor: Reader) -> HTMLResponse
 @router.get("/incidents/{incident_id:int}", response_class=HTMLResponse)
 def show_incident(request: Request, incident_id: int, rt: RuntimeDep,
                   actor: Reader) -> HTMLResponse:
-    found = service.incident_file(rt, actor, incident_id)
-    return render(request, "demand/incident.html", {"incident": found.incident,
-                                                    "timeline": found.timeline})
+    board = resources.incident_board(rt, actor, incident_id)
+    return render(request, "demand/incident.html", {
+        "incident": board.file.incident, "timeline": board.file.timeline,
+        "assigned": board.assigned, "available": board.available})
 
 
 @router.post("/incidents/{incident_id:int}/status")
@@ -53,3 +54,42 @@ async def set_status(request: Request, incident_id: int, rt: RuntimeDep,
     await run_in_threadpool(service.set_status, rt, actor, incident_id, status,
                             parse_version(fields.get("version")))
     return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
+
+
+@router.get("/units", response_class=HTMLResponse)
+def units(request: Request, rt: RuntimeDep, actor: Reader) -> HTMLResponse:
+    return render(request, "demand/units.html", {"units": resources.list_units(rt, actor)})
+
+
+@router.post("/incidents/{incident_id:int}/units")
+async def assign(request: Request, incident_id: int, rt: RuntimeDep,
+                 actor: Dispatcher) -> RedirectResponse:
+    fields = await form_fields(request)
+    raw = str(fields.get("unit_id", ""))
+    if not raw.isdigit():
+        raise ValidationError("unit_id", "Select a unit to send")
+    await run_in_threadpool(resources.assign, rt, actor, incident_id, int(raw))
+    return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
+
+
+@router.post("/units/{unit_id:int}/status")
+async def move_unit(request: Request, unit_id: int, rt: RuntimeDep,
+                    actor: Dispatcher) -> RedirectResponse:
+    fields = await form_fields(request)
+    unit = await run_in_threadpool(resources.move_unit, rt, actor, unit_id,
+                                   parse_unit_status(str(fields.get("status", ""))))
+    return RedirectResponse(_back(unit), status_code=303)
+
+
+@router.post("/units/{unit_id:int}/release")
+async def release(request: Request, unit_id: int, rt: RuntimeDep,
+                  actor: Dispatcher) -> RedirectResponse:
+    fields = await form_fields(request)
+    await run_in_threadpool(resources.release, rt, actor, unit_id)
+    came_from = str(fields.get("incident_id", ""))
+    return RedirectResponse(f"/incidents/{came_from}" if came_from.isdigit() else "/units",
+                            status_code=303)
+
+
+def _back(unit: resources.UnitView) -> str:
+    return f"/incidents/{unit.incident_id}" if unit.incident_id else "/units"

@@ -2,7 +2,7 @@
 
 Revision ID: 0004_live_demand
 Revises: 0001_foundation
-Create Date: 2026-11-29 04:51:42.364830
+Create Date: 2026-11-29 04:54:16.474852
 """
 
 from __future__ import annotations
@@ -35,6 +35,24 @@ def upgrade() -> None:
     with op.batch_alter_table('incident_events', schema=None) as batch_op:
         batch_op.create_index('ix_incident_events_incident', ['incident_id', 'at'], unique=False)
 
+    op.create_table('units',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('call_sign', sa.String(length=20), nullable=False),
+    sa.Column('unit_type', sa.String(length=40), nullable=False),
+    sa.Column('skills', sa.JSON(), nullable=False),
+    sa.Column('sector', sa.String(length=40), nullable=False),
+    sa.Column('shift', sa.String(length=40), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('incident_id', sa.Integer(), nullable=True),
+    sa.Column('status_since', firstcontact.platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['incident_id'], ['incidents.id'], name=op.f('fk_units_incident_id_incidents')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_units')),
+    sa.UniqueConstraint('call_sign', name=op.f('uq_units_call_sign'))
+    )
+    with op.batch_alter_table('units', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_units_incident_id'), ['incident_id'], unique=False)
+        batch_op.create_index('ix_units_status_sector', ['status', 'sector'], unique=False)
+
     op.create_table('reviews',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('incident_id', sa.Integer(), nullable=False),
@@ -58,6 +76,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_reviews_incident', ['incident_id', 'reviewed_at'], unique=False)
 
     with op.batch_alter_table('incidents', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('sector', sa.String(length=40), server_default='unsectored', nullable=False))
         batch_op.add_column(sa.Column('closing_code', sa.String(length=20), nullable=True))
         batch_op.add_column(sa.Column('result', sa.String(length=40), nullable=True))
         batch_op.add_column(sa.Column('finalised_at', firstcontact.platform.db.UTCDateTime(timezone=True), nullable=True))
@@ -71,11 +90,17 @@ def downgrade() -> None:
         batch_op.drop_column('finalised_at')
         batch_op.drop_column('result')
         batch_op.drop_column('closing_code')
+        batch_op.drop_column('sector')
 
     with op.batch_alter_table('reviews', schema=None) as batch_op:
         batch_op.drop_index('ix_reviews_incident')
 
     op.drop_table('reviews')
+    with op.batch_alter_table('units', schema=None) as batch_op:
+        batch_op.drop_index('ix_units_status_sector')
+        batch_op.drop_index(batch_op.f('ix_units_incident_id'))
+
+    op.drop_table('units')
     with op.batch_alter_table('incident_events', schema=None) as batch_op:
         batch_op.drop_index('ix_incident_events_incident')
 
