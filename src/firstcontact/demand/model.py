@@ -77,6 +77,13 @@ def standing(now: datetime, review_due_at: datetime,
                     minutes_to_review=to_review)
 
 
+def dispatch_order(grade: str, response_due_at: datetime | None,
+                   opened_at: datetime) -> tuple[int, datetime]:
+    """The dispatcher's queue: most urgent grade first; within a grade, the incident closest
+    to (or furthest past) its response target, so the longest wait against target leads."""
+    return (Grade(grade).urgency, response_due_at or opened_at)
+
+
 def queue_order(grade: str, review_due_at: datetime) -> tuple[int, datetime]:
     """Most urgent grade first; within a grade, the incident whose review falls due soonest."""
     return (Grade(grade).urgency, review_due_at)

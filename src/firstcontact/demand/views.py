@@ -6,12 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 
-from firstcontact.demand import resources, service
+from firstcontact.demand import policy, queues, resources, service
 from firstcontact.demand.model import parse_status, parse_unit_status, parse_version
 from firstcontact.platform.model import Actor, Permission, ValidationError
 from firstcontact.platform.runtime import Runtime
+from firstcontact.risk.model import Grade
 from firstcontact.web.deps import get_runtime, require
 from firstcontact.web.forms import form_fields
 from firstcontact.web.templating import render
@@ -93,3 +94,33 @@ async def release(request: Request, unit_id: int, rt: RuntimeDep,
 
 def _back(unit: resources.UnitView) -> str:
     return f"/incidents/{unit.incident_id}" if unit.incident_id else "/units"
+
+
+def _queue(request: Request, rt: Runtime, actor: Actor, template: str) -> HTMLResponse:
+    chosen = queues.parse_filter(dict(request.query_params))
+    return render(request, template, {
+        "incidents": queues.dispatcher_queue(rt, actor, chosen), "chosen": chosen,
+        "sectors": [("", "All sectors")] + [(s.code, s.label)
+                                            for s in policy.resources().sectors],
+        "grades": [("", "All grades")] + [(g.value, g.value.replace("_", " ").capitalize())
+                                          for g in Grade],
+    })
+
+
+@router.get("/demand/queue", response_class=HTMLResponse)
+def dispatcher_queue(request: Request, rt: RuntimeDep, actor: Reader) -> HTMLResponse:
+    return _queue(request, rt, actor, "demand/queue.html")
+
+
+@router.get("/demand/queue/fragment", response_class=HTMLResponse)
+def dispatcher_queue_fragment(request: Request, rt: RuntimeDep, actor: Reader) -> HTMLResponse:
+    """The queue table alone: what demand-queue.js fetches when the stream says "change"."""
+    return _queue(request, rt, actor, "demand/_queue.html")
+
+
+@router.get("/demand/stream")
+async def stream(request: Request, rt: RuntimeDep, actor: Reader) -> StreamingResponse:
+    """Server-sent events for every incident and unit change, from any worker."""
+    return StreamingResponse(queues.changes(rt, request.is_disconnected),
+                             media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
