@@ -5,7 +5,7 @@ something changed (demand/views.py streams those changes as server-sent events).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -70,7 +70,7 @@ def dispatcher_queue(rt: Runtime, actor: Actor, chosen: QueueFilter,
 
 
 async def changes(rt: Runtime, disconnected: Callable[[], Awaitable[bool]],
-                  heartbeat: float = 15.0) -> AsyncIterator[str]:
+                  heartbeat: float = 15.0) -> AsyncGenerator[str, None]:
     """Server-sent events: one "change" per bus event, a comment as heartbeat, until the
     browser goes away. Events carry only the topic: the page fetches what it may see."""
     subscription: Subscription = rt.bus.subscribe(LIVE_TOPICS)
