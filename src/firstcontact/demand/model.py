@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from firstcontact.platform.model import Conflict, ValidationError
 from firstcontact.risk.model import Grade
@@ -165,3 +165,36 @@ class ResourcePolicy:
     unit_types: dict[str, str]
     skills: dict[str, str]
     sectors: tuple[Sector, ...]
+
+
+AGE_BANDS: tuple[tuple[str, int], ...] = (("under 1h", 60), ("1-4h", 240), ("4-12h", 720),
+                                          ("over 12h", 10**9))
+"""How long an open incident has been open, as the team leader reads the board."""
+
+
+def age_band(opened_at: datetime, now: datetime) -> int:
+    minutes = (now - opened_at).total_seconds() / 60
+    return next(i for i, (_, limit) in enumerate(AGE_BANDS) if minutes < limit)
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar of a server-drawn SVG chart (coordinates in the chart's own units)."""
+
+    x: int
+    y: int
+    width: int
+    height: int
+    count: int
+    label: str
+
+
+def hourly_bars(opened: list[datetime], hours: list[datetime], labels: list[str],
+                height: int = 120, width: int = 40) -> list[Bar]:
+    """Incidents opened in each hour of the shift, as bars scaled to the busiest hour."""
+    counts = [sum(1 for t in opened if start <= t < start + timedelta(hours=1))
+              for start in hours]
+    tallest = max(counts, default=0) or 1
+    return [Bar(i * (width + 8), height - (c * height) // tallest, width,
+                (c * height) // tallest, c, label)
+            for i, (c, label) in enumerate(zip(counts, labels, strict=True))]

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 
-from firstcontact.demand import policy, queues, resources, service
+from firstcontact.demand import overview, policy, queues, resources, service
 from firstcontact.demand.model import parse_status, parse_unit_status, parse_version
 from firstcontact.platform.model import Actor, Permission, ValidationError
 from firstcontact.platform.runtime import Runtime
@@ -22,6 +22,7 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 Reader = Annotated[Actor, Depends(require(Permission.INCIDENT_READ))]
 Dispatcher = Annotated[Actor, Depends(require(Permission.INCIDENT_DISPATCH))]
+Leader = Annotated[Actor, Depends(require(Permission.DEMAND_OVERSEE))]
 
 
 @router.get("/incidents", response_class=HTMLResponse)
@@ -124,3 +125,17 @@ async def stream(request: Request, rt: RuntimeDep, actor: Reader) -> StreamingRe
     return StreamingResponse(queues.changes(rt, request.is_disconnected),
                              media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+@router.get("/demand/overview", response_class=HTMLResponse)
+def team_leader(request: Request, rt: RuntimeDep, actor: Leader) -> HTMLResponse:
+    return render(request, "demand/overview.html", {"board": overview.overview(rt, actor)})
+
+
+@router.post("/incidents/{incident_id:int}/leader")
+async def leader_action(request: Request, incident_id: int, rt: RuntimeDep,
+                        actor: Leader) -> RedirectResponse:
+    fields = await form_fields(request)
+    await run_in_threadpool(overview.act_on, rt, actor, incident_id,
+                            str(fields.get("action", "")), str(fields.get("text", "")))
+    return RedirectResponse(f"/incidents/{incident_id}", status_code=303)

@@ -66,6 +66,7 @@ class Permission(enum.StrEnum):
     INCIDENT_READ = "incident:read"
     INCIDENT_REVIEW = "incident:review"
     INCIDENT_DISPATCH = "incident:dispatch"
+    DEMAND_OVERSEE = "demand:oversee"
     AUDIT_READ = "audit:read"
     USER_MANAGE = "user:manage"
 
@@ -85,7 +86,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                                 Permission.INCIDENT_DISPATCH}),
     Role.TEAM_LEADER: frozenset(_FRONT_LINE | {Permission.AUDIT_READ,
                                                Permission.INCIDENT_REVIEW,
-                                               Permission.INCIDENT_DISPATCH}),
+                                               Permission.INCIDENT_DISPATCH,
+                                               Permission.DEMAND_OVERSEE}),
     Role.QA_REVIEWER: frozenset({Permission.CONTACT_READ, Permission.INCIDENT_READ,
                                  Permission.AUDIT_READ}),
     Role.VICTIM_CARE: frozenset({Permission.CONTACT_READ, Permission.INCIDENT_READ}),
