@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from firstcontact.platform.model import Conflict, ValidationError
 from firstcontact.risk.model import Grade
@@ -172,11 +172,6 @@ AGE_BANDS: tuple[tuple[str, int], ...] = (("under 1h", 60), ("1-4h", 240), ("4-1
 """How long an open incident has been open, as the team leader reads the board."""
 
 
-def age_band(opened_at: datetime, now: datetime) -> int:
-    minutes = (now - opened_at).total_seconds() / 60
-    return next(i for i, (_, limit) in enumerate(AGE_BANDS) if minutes < limit)
-
-
 @dataclass(frozen=True)
 class Bar:
     """One bar of a server-drawn SVG chart (coordinates in the chart's own units)."""
@@ -189,11 +184,8 @@ class Bar:
     label: str
 
 
-def hourly_bars(opened: list[datetime], hours: list[datetime], labels: list[str],
-                height: int = 120, width: int = 40) -> list[Bar]:
-    """Incidents opened in each hour of the shift, as bars scaled to the busiest hour."""
-    counts = [sum(1 for t in opened if start <= t < start + timedelta(hours=1))
-              for start in hours]
+def bars(counts: list[int], labels: list[str], height: int = 120, width: int = 40) -> list[Bar]:
+    """Counts as bars scaled to the largest, left to right."""
     tallest = max(counts, default=0) or 1
     return [Bar(i * (width + 8), height - (c * height) // tallest, width,
                 (c * height) // tallest, c, label)

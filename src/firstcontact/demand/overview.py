@@ -6,16 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy.orm import Session
 
 from firstcontact.demand import service
 from firstcontact.demand.model import (
     AGE_BANDS,
+    Bar,
     IncidentStatus,
     ReviewState,
     UnitStatus,
-    age_band,
-    hourly_bars,
+    bars,
 )
 from firstcontact.demand.tables import IncidentRow, UnitRow
 from firstcontact.platform import audit
@@ -39,43 +40,61 @@ class Overview:
     escalated: int
     breaches: int
     units: list[tuple[str, int]]
-    trend: list[object]
+    trend: list[Bar]
     shift_start: datetime
 
 
+OPEN = IncidentRow.status != IncidentStatus.FINALISED.value
+
+
+def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
 def overview(rt: Runtime, actor: Actor) -> Overview:
-    """Counts only (no person's record is read), in three queries whatever the demand."""
+    """Counts only (no person's record is read), aggregated by the database in four queries
+    whatever the demand, so the screen stays quick with many thousands open."""
     actor.require(Permission.DEMAND_OVERSEE)
     now = rt.clock.now()
+    start = (now - timedelta(hours=SHIFT_HOURS - 1)).replace(minute=0, second=0, microsecond=0)
+    hours = [start + timedelta(hours=h) for h in range(SHIFT_HOURS)]
     with rt.database.transaction() as session:
-        open_rows = session.execute(
-            select(IncidentRow.grade, IncidentRow.opened_at, IncidentRow.review_state,
-                   IncidentRow.review_due_at, IncidentRow.response_due_at)
-            .where(IncidentRow.status != IncidentStatus.FINALISED.value)).all()
+        grid = _by_grade_and_age(session, now)
+        due, escalated, breaches = session.execute(select(
+            _count(or_(IncidentRow.review_state != ReviewState.SCHEDULED.value,
+                       IncidentRow.review_due_at <= now)),
+            _count(IncidentRow.review_state == ReviewState.ESCALATED.value),
+            _count(IncidentRow.response_due_at < now)).where(OPEN)).one()
         units: dict[str, int] = {status: count for status, count in session.execute(
             select(UnitRow.status, func.count()).group_by(UnitRow.status))}
-        start = (now - timedelta(hours=SHIFT_HOURS - 1)).replace(minute=0, second=0,
-                                                                 microsecond=0)
-        opened = list(session.scalars(select(IncidentRow.opened_at)
-                                      .where(IncidentRow.opened_at >= start)))
+        opened = session.execute(select(*[
+            _count(and_(IncidentRow.opened_at >= h, IncidentRow.opened_at < h + HOUR))
+            for h in hours]).where(IncidentRow.opened_at >= start)).one()
+        open_total = sum(sum(counts) for counts in grid.values())
         audit.record(session, actor, AuditAction.READ, "demand_overview", "",
-                     "team leader overview viewed", now, {"open": len(open_rows)})
-    grid = {g.value: [0] * len(AGE_BANDS) for g in Grade}
-    for grade, opened_at, *_ in open_rows:
-        grid[grade][age_band(opened_at, now)] += 1
-    hours = [start + timedelta(hours=h) for h in range(SHIFT_HOURS)]
+                     "team leader overview viewed", now, {"open": open_total})
     return Overview(
         bands=tuple(name for name, _ in AGE_BANDS),
-        by_grade=[(g, counts) for g, counts in grid.items() if any(counts)],
-        open_total=len(open_rows),
-        reviews_due=sum(1 for r in open_rows if r[2] != ReviewState.SCHEDULED.value
-                        or now >= r[3]),
-        escalated=sum(1 for r in open_rows if r[2] == ReviewState.ESCALATED.value),
-        breaches=sum(1 for r in open_rows if r[4] is not None and now > r[4]),
-        units=[(s.value, units.get(s.value, 0)) for s in UnitStatus],
-        trend=list(hourly_bars(opened, hours, [f"{london(h):%H}:00" for h in hours])),
-        shift_start=start,
-    )
+        by_grade=[(g.value, grid[g.value]) for g in Grade if any(grid.get(g.value, []))],
+        open_total=open_total, reviews_due=int(due), escalated=int(escalated),
+        breaches=int(breaches), units=[(s.value, units.get(s.value, 0)) for s in UnitStatus],
+        trend=bars([int(c) for c in opened], [f"{london(h):%H}:00" for h in hours]),
+        shift_start=start)
+
+
+HOUR = timedelta(hours=1)
+
+
+def _by_grade_and_age(session: Session, now: datetime) -> dict[str, list[int]]:
+    band = case(*[(IncidentRow.opened_at > now - timedelta(minutes=limit), index)
+                  for index, (_, limit) in enumerate(AGE_BANDS[:-1])],
+                else_=len(AGE_BANDS) - 1)
+    grid = {g.value: [0] * len(AGE_BANDS) for g in Grade}
+    for grade, index, count in session.execute(
+            select(IncidentRow.grade, band, func.count()).where(OPEN)
+            .group_by(IncidentRow.grade, band)):
+        grid.setdefault(grade, [0] * len(AGE_BANDS))[index] += count
+    return grid
 
 
 ACTIONS = {"note": "Note", "escalate": "Escalated by the team leader"}
