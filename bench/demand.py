@@ -70,6 +70,9 @@ def load(rt: Runtime, open_count: int, past_count: int) -> None:
             _insert(connection, open_count, past_count)
         if sqlite and raw is not None:
             raw.execute("PRAGMA foreign_keys=ON")
+        # Fresh statistics, as autovacuum (or SQLite's ANALYZE) would give a running force.
+        with connection.begin():
+            connection.execute(text("ANALYZE"))
 
 
 def _insert(connection: Connection, open_count: int, past_count: int) -> None:
