@@ -17,6 +17,10 @@ class IncidentStatus(enum.StrEnum):
     FINALISED = "finalised"
 
 
+OPEN_STATUSES = (IncidentStatus.OPEN.value, IncidentStatus.RESOURCED.value,
+                 IncidentStatus.AT_SCENE.value)
+"""Not finalised, spelled out so the status index serves "open incidents" queries."""
+
 NEXT_STATUS: dict[IncidentStatus, frozenset[IncidentStatus]] = {
     IncidentStatus.OPEN: frozenset({IncidentStatus.RESOURCED, IncidentStatus.FINALISED}),
     IncidentStatus.RESOURCED: frozenset({IncidentStatus.AT_SCENE, IncidentStatus.OPEN,

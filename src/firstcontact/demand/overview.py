@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from firstcontact.demand import service
 from firstcontact.demand.model import (
     AGE_BANDS,
+    OPEN_STATUSES,
     Bar,
-    IncidentStatus,
     ReviewState,
     UnitStatus,
     bars,
@@ -44,7 +44,7 @@ class Overview:
     shift_start: datetime
 
 
-OPEN = IncidentRow.status != IncidentStatus.FINALISED.value
+OPEN = IncidentRow.status.in_(OPEN_STATUSES)
 
 
 def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:

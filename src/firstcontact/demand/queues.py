@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from firstcontact.demand import policy, service
-from firstcontact.demand.model import UNSECTORED, IncidentStatus, dispatch_order
+from firstcontact.demand.model import OPEN_STATUSES, UNSECTORED, dispatch_order
 from firstcontact.demand.tables import IncidentRow
 from firstcontact.platform import audit
 from firstcontact.platform.audit import AuditAction
@@ -54,8 +54,7 @@ def dispatcher_queue(rt: Runtime, actor: Actor, chosen: QueueFilter,
     actor.require(Permission.INCIDENT_READ)
     now = rt.clock.now()
     with rt.database.transaction() as session:
-        query = select(IncidentRow).where(
-            IncidentRow.status != IncidentStatus.FINALISED.value)
+        query = select(IncidentRow).where(IncidentRow.status.in_(OPEN_STATUSES))
         if chosen.sector:
             query = query.where(IncidentRow.sector.in_([chosen.sector, UNSECTORED]))
         if chosen.grade:

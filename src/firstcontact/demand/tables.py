@@ -13,7 +13,8 @@ from firstcontact.platform.db import Base, UTCDateTime
 
 class IncidentRow(Base):
     __tablename__ = "incidents"
-    __table_args__ = (Index("ix_incidents_status_review", "status", "review_due_at"),)
+    __table_args__ = (Index("ix_incidents_status_review", "status", "review_due_at"),
+                      Index("ix_incidents_opened_at", "opened_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str | None] = mapped_column(String(32), unique=True)

@@ -85,11 +85,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('result', sa.String(length=40), nullable=True))
         batch_op.add_column(sa.Column('finalised_at', firstcontact.platform.db.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('version', sa.Integer(), server_default=sa.text('1'), nullable=False))
+        batch_op.create_index('ix_incidents_opened_at', ['opened_at'], unique=False)
 
 
 
 def downgrade() -> None:
     with op.batch_alter_table('incidents', schema=None) as batch_op:
+        batch_op.drop_index('ix_incidents_opened_at')
         batch_op.drop_column('version')
         batch_op.drop_column('finalised_at')
         batch_op.drop_column('result')
