@@ -15,6 +15,7 @@ from firstcontact import __version__
 from firstcontact.contacts import api as contacts_api
 from firstcontact.contacts import views as contacts_views
 from firstcontact.demand import api as demand_api
+from firstcontact.demand import policy as demand_policy
 from firstcontact.demand import service as demand_service
 from firstcontact.demand import views as demand_views
 from firstcontact.platform import health
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     settings = settings or Settings()
     configure_logging(settings)
     rt = runtime or wired_runtime(settings, clock)
+    demand_policy.resources()  # a mistake in the resources file stops start-up, named
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
