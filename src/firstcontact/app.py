@@ -16,6 +16,7 @@ from firstcontact.contacts import api as contacts_api
 from firstcontact.contacts import chat_views, desk, desk_views, online_views, social_api
 from firstcontact.contacts import views as contacts_views
 from firstcontact.demand import api as demand_api
+from firstcontact.demand import policy as demand_policy
 from firstcontact.demand import service as demand_service
 from firstcontact.demand import views as demand_views
 from firstcontact.harm import api as harm_api
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     configure_logging(settings)
     people_policy.check_all()
     rt = runtime or wired_runtime(settings, clock)
+    demand_policy.resources()  # a mistake in the resources file stops start-up, named
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -97,6 +99,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
                    harm_api.router, harm_views.router, victims_api.router,
                    victims_views.router, online_views.router, desk_views.router,
                    people_api.router, people_api.partners_router, people_views.router,
-                   social_api.router, chat_views.router, chat_views.api_router):
+                   social_api.router, chat_views.router, chat_views.api_router,
+                   risk_api.incidents_router, demand_api.units_router):
         app.include_router(router)
     return app

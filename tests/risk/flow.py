@@ -44,3 +44,11 @@ def assess(client: TestClient, headers: dict[str, str], contact_id: int,
     assert response.status_code == 201, response.text
     result: dict[str, Any] = response.json()
     return result
+
+
+def review_body(version: int, grade: str = "priority", **answers: str) -> dict[str, Any]:
+    """A complete re-THRIVE for POST /api/incidents/{id}/reviews."""
+    body = thrive_body(**answers)
+    body.update(grade=grade, version=version, rationale="Victim now home alone; suspect known",
+                what_changed="Caller rang back: the suspect has been seen nearby")
+    return body

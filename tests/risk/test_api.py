@@ -60,9 +60,12 @@ def test_an_override_is_recorded_and_opens_an_incident_reviewed_at_3h30(
     listed = client.get("/api/incidents", headers=handler).json()
     assert [i["reference"] for i in listed] == [incident["reference"]]
     with runtime.database.transaction() as session:
-        deadline = session.scalars(select(Deadline).where(
-            Deadline.subject_type == "incident")).one()
-    assert (deadline.kind, deadline.subject_id) == ("incident.review", str(incident["id"]))
+        found = session.scalars(select(Deadline).where(Deadline.subject_type == "incident")
+                                .order_by(Deadline.due_at)).all()
+        scheduled = [(d.kind, d.subject_id, f"{d.due_at:%H:%M}") for d in found]
+    # The review at 13:00 and, if it is still not done 30 minutes later, the escalation.
+    assert scheduled == [("incident.review", str(incident["id"]), "13:00"),
+                         ("incident.review_escalation", str(incident["id"]), "13:30")]
 
 
 def test_no_police_action_records_the_determination_without_an_incident(

@@ -64,3 +64,29 @@ def test_invalid_toml_names_the_file(tmp_path: Path) -> None:
     path = write(tmp_path, GOOD + "\n[[rules]\n")
     with pytest.raises(policy.PolicyError, match=str(path)):
         policy.load_grading(path)
+
+
+def test_every_nsir_category_has_closing_codes_and_the_file_lists_results() -> None:
+    catalogue = policy.load_nsir()
+    assert all(c.closing_codes for c in catalogue.categories.values())
+    assert catalogue.closing_label("CR-C-REC") == "Crime recorded"
+    assert catalogue.closing_label("CR-BUR") is None
+    assert "arrest" in catalogue.results
+
+
+def test_a_closing_code_used_twice_is_named(tmp_path: Path) -> None:
+    text = (policy.POLICY_DIR / "nsir.toml").read_text()
+    broken = text.replace('"TR-C-CLR" = ', '"CR-C-REC" = ')
+    path = tmp_path / "nsir.toml"
+    path.write_text(broken)
+    with pytest.raises(policy.PolicyError, match=r"categories\.transport: code CR-C-REC is used "
+                                                 "twice"):
+        policy.load_nsir(path)
+
+
+def test_a_category_without_closing_codes_is_refused(tmp_path: Path) -> None:
+    text = (policy.POLICY_DIR / "nsir.toml").read_text()
+    path = tmp_path / "nsir.toml"
+    path.write_text(text.replace("[categories.asb.closing_codes]", "[asb_closing_unused]"))
+    with pytest.raises(policy.PolicyError, match=r"categories\.asb: needs closing_codes"):
+        policy.load_nsir(path)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from firstcontact.demand import service
+from firstcontact.demand import resources, service
+from firstcontact.demand.model import parse_status, parse_unit_status
 from firstcontact.platform.model import Actor, Permission
 from firstcontact.platform.runtime import Runtime
 from firstcontact.web.deps import get_runtime, require
@@ -17,6 +18,7 @@ router = APIRouter(prefix="/api/incidents", tags=["incidents"])
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 Reader = Annotated[Actor, Depends(require(Permission.INCIDENT_READ))]
+Dispatcher = Annotated[Actor, Depends(require(Permission.INCIDENT_DISPATCH))]
 
 
 class IncidentOut(BaseModel):
@@ -36,6 +38,9 @@ class IncidentOut(BaseModel):
     review_overdue: bool
     response_due_at: datetime | None
     response_breached: bool
+    version: int
+    closing_code: str | None
+    result: str | None
 
     @classmethod
     def of(cls, view: service.IncidentView) -> IncidentOut:
@@ -47,7 +52,9 @@ class IncidentOut(BaseModel):
                    review_due_at=view.review_due_at, review_state=view.review_state.value,
                    review_overdue=view.standing.review_overdue,
                    response_due_at=view.response_due_at,
-                   response_breached=view.standing.response_breached)
+                   response_breached=view.standing.response_breached,
+                   version=view.version, closing_code=view.closing_code,
+                   result=view.result)
 
 
 @router.get("", response_model=list[IncidentOut],
@@ -58,6 +65,96 @@ def list_incidents(rt: RuntimeDep, actor: Reader, include_finalised: bool = Fals
     return [IncidentOut.of(i) for i in incidents]
 
 
+@router.get("/reviews-due", response_model=list[IncidentOut],
+            summary="The review-due queue: open incidents whose re-THRIVE time has come")
+def reviews_due(rt: RuntimeDep, actor: Reader) -> list[IncidentOut]:
+    return [IncidentOut.of(i) for i in service.reviews_due(rt, actor)]
+
+
+class TimelineEntryOut(BaseModel):
+    at: datetime
+    kind: str
+    summary: str
+    actor: str
+    detail: dict[str, Any]
+
+
+@router.get("/{incident_id}/timeline", response_model=list[TimelineEntryOut],
+            summary="Everything that happened to an incident, oldest first (audited)")
+def incident_timeline(incident_id: int, rt: RuntimeDep, actor: Reader) -> list[TimelineEntryOut]:
+    found = service.incident_file(rt, actor, incident_id)
+    return [TimelineEntryOut(at=e.at, kind=e.kind, summary=e.summary, actor=e.actor_username,
+                             detail=e.detail) for e in found.timeline]
+
+
 @router.get("/{incident_id}", response_model=IncidentOut, summary="One incident")
 def get_incident(incident_id: int, rt: RuntimeDep, actor: Reader) -> IncidentOut:
     return IncidentOut.of(service.get_incident(rt, actor, incident_id))
+
+
+class StatusIn(BaseModel):
+    status: str = Field(max_length=20, description="open, resourced or at_scene (finalise and "
+                                                   "reopen have their own routes)")
+    version: int = Field(description="The incident version seen; a stale one is refused (409)")
+
+
+@router.post("/{incident_id}/status", response_model=IncidentOut,
+             summary="Mark an incident resourced, at scene or back to open")
+def set_status(incident_id: int, body: StatusIn, rt: RuntimeDep,
+               actor: Dispatcher) -> IncidentOut:
+    return IncidentOut.of(service.set_status(rt, actor, incident_id, parse_status(body.status),
+                                             body.version))
+
+
+units_router = APIRouter(prefix="/api/units", tags=["units"])
+
+
+class UnitOut(BaseModel):
+    id: int
+    call_sign: str
+    unit_type: str
+    skills: list[str]
+    sector: str
+    shift: str
+    status: str
+    incident_id: int | None
+    incident_reference: str | None
+    status_since: datetime
+
+    @classmethod
+    def of(cls, unit: resources.UnitView) -> UnitOut:
+        return cls(id=unit.id, call_sign=unit.call_sign, unit_type=unit.unit_type,
+                   skills=list(unit.skills), sector=unit.sector, shift=unit.shift,
+                   status=unit.status.value, incident_id=unit.incident_id,
+                   incident_reference=unit.incident_reference, status_since=unit.status_since)
+
+
+class AssignIn(BaseModel):
+    unit_id: int
+
+
+class UnitStatusIn(BaseModel):
+    status: str = Field(max_length=20, description="assigned, en_route, at_scene (a deployed "
+                                                   "unit) or available, unavailable")
+
+
+@units_router.get("", response_model=list[UnitOut], summary="Every unit, by call sign")
+def list_units(rt: RuntimeDep, actor: Reader, sector: str | None = None) -> list[UnitOut]:
+    return [UnitOut.of(u) for u in resources.list_units(rt, actor, sector)]
+
+
+@router.post("/{incident_id}/units", response_model=UnitOut, status_code=201,
+             summary="Send an available unit; a unit already committed is refused (409)")
+def assign(incident_id: int, body: AssignIn, rt: RuntimeDep, actor: Dispatcher) -> UnitOut:
+    return UnitOut.of(resources.assign(rt, actor, incident_id, body.unit_id))
+
+
+@units_router.post("/{unit_id}/status", response_model=UnitOut, summary="Move a unit on")
+def move_unit(unit_id: int, body: UnitStatusIn, rt: RuntimeDep, actor: Dispatcher) -> UnitOut:
+    return UnitOut.of(resources.move_unit(rt, actor, unit_id, parse_unit_status(body.status)))
+
+
+@units_router.post("/{unit_id}/release", response_model=UnitOut,
+                   summary="Release a unit from its incident")
+def release(unit_id: int, rt: RuntimeDep, actor: Dispatcher) -> UnitOut:
+    return UnitOut.of(resources.release(rt, actor, unit_id))

@@ -19,6 +19,8 @@ from firstcontact.contacts.chat_model import Sender
 from firstcontact.contacts.model import Limits, parse_contact
 from firstcontact.contacts.social_model import InboundMessage, Platform
 from firstcontact.contacts.tables import ContactRow
+from firstcontact.demand import resources
+from firstcontact.demand.queues import QueueFilter, dispatcher_queue
 from firstcontact.demo.scenarios import SCENARIOS, Scenario
 from firstcontact.platform import auth
 from firstcontact.platform.clock import FixedClock
@@ -55,6 +57,7 @@ def seed(rt: Runtime) -> list[tuple[str, str, str]]:
         _seed_victim_care(rt, staff[Role.VICTIM_CARE])
         _seed_online_and_email(rt)
         _seed_social_and_chat(rt)
+        _seed_units(rt, staff[Role.DISPATCHER])
     return [(role.value, username, demo_password(username)) for role, username, _ in DEMO_STAFF]
 
 
@@ -156,6 +159,35 @@ def _seed_victim_care(rt: Runtime, care: Actor) -> None:
     if first is not None:
         victims.record_outcome(rt, care, first.victim_id, first.entitlement.id,
                                Outcome(EntitlementState.DELIVERED, Method.PHONE.value))
+
+
+DEMO_UNITS: list[tuple[str, str, str, list[str], str]] = [
+    # call sign, unit type, sector, skills, shift
+    ("NG11", "response_car", "north", ["advanced_driver", "taser"], "Day (07:00-17:00)"),
+    ("NG12", "response_car", "north", ["first_aid"], "Day (07:00-17:00)"),
+    ("NG31", "neighbourhood_officer", "north", ["public_protection"], "Day (08:00-16:00)"),
+    ("NG51", "pcso", "north", [], "Day (08:00-16:00)"),
+    ("ES11", "response_car", "east", ["advanced_driver", "first_aid"], "Day (07:00-17:00)"),
+    ("ES12", "response_car", "east", ["taser", "mental_health"], "Late (14:00-00:00)"),
+    ("ES31", "neighbourhood_officer", "east", ["welsh"], "Day (08:00-16:00)"),
+    ("WF11", "response_car", "west", ["advanced_driver"], "Day (07:00-17:00)"),
+    ("WF12", "response_car", "west", ["first_aid", "search"], "Late (14:00-00:00)"),
+    ("WF51", "pcso", "west", [], "Day (08:00-16:00)"),
+    ("DOG2", "dog", "west", ["search"], "Day (07:00-17:00)"),
+    ("RP7", "roads_policing", "east", ["advanced_driver", "first_aid"], "Day (07:00-17:00)"),
+    ("ARV3", "armed_response", "north", ["firearms", "advanced_driver"], "Day (07:00-17:00)"),
+]
+
+
+def _seed_units(rt: Runtime, dispatcher: Actor) -> None:
+    """The day shift's units, two of them already sent to the most urgent incidents."""
+    for call_sign, unit_type, sector, skills, shift in DEMO_UNITS:
+        resources.add_unit(rt, dispatcher, resources.NewUnit(call_sign, unit_type,
+                                                             tuple(skills), sector, shift))
+    board = {u.call_sign: u.id for u in resources.list_units(rt, dispatcher)}
+    urgent = dispatcher_queue(rt, dispatcher, QueueFilter(grade="emergency"))
+    for incident, call_sign in zip(urgent, ("NG11", "ES11"), strict=False):
+        resources.assign(rt, dispatcher, incident.id, board[call_sign])
 
 
 def _ndm(scenario: Scenario) -> dict[str, str]:

@@ -66,6 +66,9 @@ class Permission(enum.StrEnum):
     INCIDENT_READ = "incident:read"
     HARM_DECIDE = "harm:decide"
     """Confirm or dismiss a hidden-harm prompt (and so add a qualifier to the incident)."""
+    INCIDENT_REVIEW = "incident:review"
+    INCIDENT_DISPATCH = "incident:dispatch"
+    DEMAND_OVERSEE = "demand:oversee"
     AUDIT_READ = "audit:read"
     USER_MANAGE = "user:manage"
     VICTIM_READ = "victim:read"
@@ -97,12 +100,16 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                                                 Permission.SOCIAL_REPLY,
                                                 Permission.CHAT_ANSWER}),
     Role.DISPATCHER: frozenset({Permission.CONTACT_READ, Permission.ASSESSMENT_CREATE,
-                                Permission.INCIDENT_READ}),
+                                Permission.INCIDENT_READ, Permission.INCIDENT_REVIEW,
+                                Permission.INCIDENT_DISPATCH}),
     Role.TEAM_LEADER: frozenset(_FRONT_LINE | {Permission.AUDIT_READ, Permission.DESK_WORK,
                                                Permission.VICTIM_COMPLIANCE,
                                                Permission.PERSON_READ, Permission.PERSON_MERGE,
                                                Permission.REFERRAL_CREATE,
-                                               Permission.REFERRAL_READ}),
+                                               Permission.REFERRAL_READ,
+                                               Permission.INCIDENT_REVIEW,
+                                               Permission.INCIDENT_DISPATCH,
+                                               Permission.DEMAND_OVERSEE}),
     Role.QA_REVIEWER: frozenset({Permission.CONTACT_READ, Permission.INCIDENT_READ,
                                  Permission.AUDIT_READ, Permission.VICTIM_COMPLIANCE}),
     Role.VICTIM_CARE: frozenset({Permission.CONTACT_READ, Permission.INCIDENT_READ,

@@ -167,3 +167,72 @@ def contact_file(contact_id: int, rt: RuntimeDep, actor: Reader) -> ContactFileO
                 "action": e.action, "subject_type": e.subject_type,
                 "subject_id": e.subject_id, "purpose": e.purpose} for e in found.trail],
     )
+
+
+incidents_router = APIRouter(prefix="/api/incidents", tags=["re-THRIVE"])
+Reviewer = Annotated[Actor, Depends(require(Permission.INCIDENT_REVIEW))]
+
+
+class ReviewIn(ThriveIn):
+    """A re-THRIVE: the full THRIVE again, the grade from now, and why."""
+
+    grade: str = Field(max_length=40, description="The grade from now (one that keeps the "
+                                                  "incident open)")
+    rationale: Text = Field(description="Why this grade (required)")
+    what_changed: Text = Field(description="What has changed since the last THRIVE (required)")
+    version: int = Field(description="The incident version this review was made against; a "
+                                     "stale version is refused with 409")
+
+
+class ReviewOut(BaseModel):
+    id: int
+    assessment: AssessmentOut
+    grade: Grade
+    suggested_grade: Grade
+    rationale: str
+    what_changed: str
+    incident: IncidentOut
+
+
+@incidents_router.post("/{incident_id}/reviews", status_code=201, response_model=ReviewOut,
+                       summary="Re-THRIVE an open incident; sets its next review deadline")
+def reassess(incident_id: int, body: ReviewIn, rt: RuntimeDep, actor: Reviewer) -> ReviewOut:
+    fields = body.fields()
+    fields.update(grade=body.grade, rationale=body.rationale, what_changed=body.what_changed)
+    done = service.reassess(rt, actor, incident_id, parse_thrive(fields), fields, body.version)
+    return ReviewOut(id=done.id, assessment=AssessmentOut.of(done.assessment),
+                     grade=done.review.grade, suggested_grade=done.review.suggested_grade,
+                     rationale=done.review.rationale, what_changed=done.review.what_changed,
+                     incident=IncidentOut.of(done.incident))
+
+
+
+Dispatcher = Annotated[Actor, Depends(require(Permission.INCIDENT_DISPATCH))]
+
+
+class FinaliseIn(BaseModel):
+    closing_code: str = Field(max_length=20, description="An NSIR closing code (any category)")
+    result: str = Field(max_length=40, description="What the police did (see the NSIR file)")
+    closing_note: Text = ""
+    version: int = Field(description="The incident version seen; a stale one is refused (409)")
+
+
+class ReopenIn(BaseModel):
+    reason: Text = Field(description="Why it is reopened (required)")
+    version: int = Field(description="The incident version seen; a stale one is refused (409)")
+
+
+@incidents_router.post("/{incident_id}/finalise", response_model=IncidentOut,
+                       summary="Finalise with an NSIR closing code and result")
+def finalise(incident_id: int, body: FinaliseIn, rt: RuntimeDep,
+             actor: Dispatcher) -> IncidentOut:
+    fields = {"closing_code": body.closing_code, "result": body.result,
+              "closing_note": body.closing_note}
+    return IncidentOut.of(service.finalise(rt, actor, incident_id, fields, body.version))
+
+
+@incidents_router.post("/{incident_id}/reopen", response_model=IncidentOut,
+                       summary="Reopen a finalised incident; its history is kept")
+def reopen(incident_id: int, body: ReopenIn, rt: RuntimeDep, actor: Dispatcher) -> IncidentOut:
+    return IncidentOut.of(service.reopen(rt, actor, incident_id, {"reason": body.reason},
+                                         body.version))

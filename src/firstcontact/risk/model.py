@@ -175,6 +175,8 @@ class GradingPolicy:
     default_reason: str
     review_interval: timedelta
     source: str = ""
+    review_escalation_margin: timedelta = timedelta(minutes=30)
+    """How long past its due time an unreviewed incident waits before the team leader is told."""
 
 
 @dataclass(frozen=True)
@@ -204,6 +206,11 @@ def review_due_at(assessed_at: datetime, grade: Grade, policy: GradingPolicy) ->
     return assessed_at + interval
 
 
+def escalation_due_at(review_due: datetime, policy: GradingPolicy) -> datetime:
+    """When a review still not done is escalated to the team leader."""
+    return review_due + policy.review_escalation_margin
+
+
 def response_due_at(determined_at: datetime, grade: Grade, area_type: str,
                     policy: GradingPolicy) -> datetime | None:
     minutes = policy.grades[grade].target_for(area_type)
@@ -217,12 +224,20 @@ class NsirCategory:
     code: str
     label: str
     opening_codes: Mapping[str, str]
+    closing_codes: Mapping[str, str] = field(default_factory=dict)
+    """What an incident in any category may turn out to be when it is finalised."""
 
 
 @dataclass(frozen=True)
 class NsirCatalogue:
     categories: Mapping[str, NsirCategory]
     qualifiers: Mapping[str, str]
+    results: Mapping[str, str] = field(default_factory=dict)
+    """What the police did, recorded with the closing code."""
+
+    def closing_label(self, code: str) -> str | None:
+        return next((c.closing_codes[code] for c in self.categories.values()
+                     if code in c.closing_codes), None)
 
 
 @dataclass(frozen=True)
@@ -294,6 +309,73 @@ def _qualifiers(raw: str | Sequence[str] | None, catalogue: NsirCatalogue) -> tu
         if qualifier not in catalogue.qualifiers:
             raise ValidationError("qualifiers", f"Unknown qualifier: {qualifier[:40]}")
     return tuple(dict.fromkeys(chosen))
+
+
+@dataclass(frozen=True)
+class Finalisation:
+    """How an incident is closed: its NSIR closing code, the result and a closing note."""
+
+    closing_code: str
+    result: str
+    note: str
+
+
+def parse_finalisation(fields: Mapping[str, str | Sequence[str] | None],
+                       catalogue: NsirCatalogue) -> Finalisation:
+    """An incident is finalised only with a known closing code and result (NSIR 2011)."""
+    errors = FieldErrors()
+    code = _text(fields.get("closing_code")).strip()
+    if catalogue.closing_label(code) is None:
+        errors.errors["closing_code"] = "Select an NSIR closing code"
+    result = _text(fields.get("result")).strip()
+    if result not in catalogue.results:
+        errors.errors["result"] = "Select the result"
+    note = errors.check(lambda: plain_text("closing_note", _text(fields.get("closing_note")),
+                                           max_chars=NOTE_MAX)) or ""
+    errors.raise_any()
+    return Finalisation(code, result, note)
+
+
+@dataclass(frozen=True)
+class Review:
+    """A dispatcher's re-THRIVE decision on an open incident: the grade it now has, and why."""
+
+    grade: Grade
+    suggested_grade: Grade
+    rationale: str
+    what_changed: str
+
+
+def parse_review(fields: Mapping[str, str | Sequence[str] | None], suggested: Grade,
+                 policy: GradingPolicy) -> Review:
+    """Check the re-THRIVE decision. Rationale and what changed are always required: a
+    reviewer of the log must see why the incident stands where it does (APP "Risk")."""
+    errors = FieldErrors()
+    grade = errors.check(lambda: _open_grade(_text(fields.get("grade")), policy))
+    rationale = errors.check(lambda: plain_text(
+        "rationale", _text(fields.get("rationale")), max_chars=NOTE_MAX, required=True))
+    changed = errors.check(lambda: plain_text(
+        "what_changed", _text(fields.get("what_changed")), max_chars=NOTE_MAX, required=True))
+    errors.raise_any()
+    assert grade is not None and rationale is not None and changed is not None
+    return Review(grade, suggested, rationale, changed)
+
+
+def _open_grade(raw: str, policy: GradingPolicy) -> Grade:
+    grade = _grade(raw)
+    if not policy.grades[grade].opens_incident:
+        raise ValidationError("grade", "That grade closes the incident: finalise it instead")
+    return grade
+
+
+def thrive_fields(thrive: Thrive) -> dict[str, str | list[str]]:
+    """A recorded THRIVE as form values, so a re-assessment starts from the last one."""
+    values: dict[str, str | list[str]] = dict(thrive.answers)
+    values.update({name: list(chosen) for name, chosen in thrive.details.items()})
+    values.update({f"{name}_note": note for name, note in thrive.notes.items()})
+    values.update({f"ndm_{stage}": text for stage, text in thrive.ndm.items()})
+    values[ESCALATING] = "yes" if thrive.risk_escalating else "no"
+    return values
 
 
 ELEMENT_QUESTIONS: dict[str, str] = {

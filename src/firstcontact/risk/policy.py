@@ -45,13 +45,19 @@ def load_grading(path: Path = POLICY_DIR / "grading.toml") -> GradingPolicy:
     rules = [_rule(path, text, index, entry) for index, entry in enumerate(data.get("rules", []))]
     default = data.get("default_grade", "")
     _known_grade(path, text, default, field="default_grade")
-    minutes = data.get("review_interval_minutes")
-    if not isinstance(minutes, int) or minutes <= 0:
-        raise _fail(path, _line_of(text, "review_interval_minutes"), "review_interval_minutes",
-                    "must be a whole number of minutes above 0")
     return GradingPolicy(grades=grades, rules=rules, default_grade=Grade(default),
                          default_reason=str(data.get("default_reason", "")),
-                         review_interval=timedelta(minutes=minutes), source=str(path))
+                         review_interval=_minutes(path, text, data, "review_interval_minutes"),
+                         source=str(path), review_escalation_margin=_minutes(
+                             path, text, data, "review_escalation_margin_minutes"))
+
+
+def _minutes(path: Path, text: str, data: Mapping[str, Any], field: str) -> timedelta:
+    minutes = data.get(field)
+    if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0:
+        raise _fail(path, _line_of(text, field), field,
+                    "must be a whole number of minutes above 0")
+    return timedelta(minutes=minutes)
 
 
 def _known_grade(path: Path, text: str, name: str, field: str = "grades") -> bool:
@@ -108,19 +114,28 @@ def load_nsir(path: Path = POLICY_DIR / "nsir.toml") -> NsirCatalogue:
     categories: dict[str, NsirCategory] = {}
     seen_codes: set[str] = set()
     for name, entry in table(path, text, data, "categories").items():
-        codes = entry.get("opening_codes")
-        if not isinstance(codes, dict) or not codes:
-            raise _fail(path, _line_of(text, f"[categories.{name}"), f"categories.{name}",
-                        "needs opening_codes")
-        clash = seen_codes & set(codes)
-        if clash:
-            raise _fail(path, _line_of(text, f'"{sorted(clash)[0]}"'), f"categories.{name}",
-                        f"opening code {sorted(clash)[0]} is used twice")
-        seen_codes |= set(codes)
-        categories[name] = NsirCategory(name, str(entry.get("label", name)),
-                                        {str(k): str(v) for k, v in codes.items()})
+        opening = _codes(path, text, name, entry, "opening_codes", seen_codes)
+        closing = _codes(path, text, name, entry, "closing_codes", seen_codes)
+        categories[name] = NsirCategory(name, str(entry.get("label", name)), opening, closing)
     qualifiers = table(path, text, data, "qualifiers")
-    return NsirCatalogue(categories, {str(k): str(v) for k, v in qualifiers.items()})
+    results = table(path, text, data, "results")
+    return NsirCatalogue(categories, {str(k): str(v) for k, v in qualifiers.items()},
+                         {str(k): str(v) for k, v in results.items()})
+
+
+def _codes(path: Path, text: str, name: str, entry: Mapping[str, Any], kind: str,
+           seen: set[str]) -> dict[str, str]:
+    """One category's opening or closing codes; every code unique across the whole file."""
+    codes = entry.get(kind)
+    if not isinstance(codes, dict) or not codes:
+        raise _fail(path, _line_of(text, f"[categories.{name}"), f"categories.{name}",
+                    f"needs {kind}")
+    clash = seen & set(codes)
+    if clash:
+        raise _fail(path, _line_of(text, f'"{sorted(clash)[0]}"'), f"categories.{name}",
+                    f"code {sorted(clash)[0]} is used twice")
+    seen |= set(codes)
+    return {str(k): str(v) for k, v in codes.items()}
 
 
 @cache

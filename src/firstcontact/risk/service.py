@@ -20,20 +20,25 @@ from firstcontact.platform import audit
 from firstcontact.platform.audit import AuditAction
 from firstcontact.platform.db import stage_event
 from firstcontact.platform.events import Event
-from firstcontact.platform.model import Actor, Conflict, NotFound, Permission
+from firstcontact.platform.model import Actor, Conflict, NotFound, Permission, plain_text
 from firstcontact.platform.runtime import Runtime
 from firstcontact.risk import policy
 from firstcontact.risk.model import (
     Determination,
     Grade,
+    GradingPolicy,
+    Review,
     Suggestion,
     Thrive,
+    escalation_due_at,
     parse_determination,
+    parse_finalisation,
+    parse_review,
     response_due_at,
     review_due_at,
     suggest_grade,
 )
-from firstcontact.risk.tables import AssessmentRow, DeterminationRow
+from firstcontact.risk.tables import AssessmentRow, DeterminationRow, ReviewRow
 from firstcontact.victims import service as victims
 
 FormFields = Mapping[str, str | Sequence[str] | None]
@@ -81,14 +86,7 @@ def assess(rt: Runtime, actor: Actor, contact_id: int, thrive: Thrive) -> Assess
         contact = contacts.load(session, contact_id)
         if contact.status == ContactStatus.DETERMINED.value:
             raise Conflict("This contact already has a determination; re-assess its incident")
-        row = AssessmentRow(
-            contact_id=contact_id, kind="initial", answers=dict(thrive.answers),
-            details={k: list(v) for k, v in thrive.details.items()},
-            risk_escalating=thrive.risk_escalating, notes=dict(thrive.notes),
-            ndm=dict(thrive.ndm), suggested_grade=suggestion.grade.value,
-            suggestion_reasons=list(suggestion.reasons), assessed_at=now,
-            assessed_by_user_id=actor.user_id,
-        )
+        row = _assessment_row(actor, contact_id, "initial", thrive, suggestion, now)
         session.add(row)
         contacts.set_status(session, contact_id, ContactStatus.ASSESSED)
         session.flush()
@@ -100,6 +98,18 @@ def assess(rt: Runtime, actor: Actor, contact_id: int, thrive: Thrive) -> Assess
             "suggested_grade": suggestion.grade.value}))
         return AssessmentView(row.id, contact_id, None, row.kind, thrive,
                               suggestion, now, actor.user_id)
+
+
+def _assessment_row(actor: Actor, contact_id: int, kind: str, thrive: Thrive,
+                    suggestion: Suggestion, now: datetime) -> AssessmentRow:
+    return AssessmentRow(
+        contact_id=contact_id, kind=kind, answers=dict(thrive.answers),
+        details={k: list(v) for k, v in thrive.details.items()},
+        risk_escalating=thrive.risk_escalating, notes=dict(thrive.notes),
+        ndm=dict(thrive.ndm), suggested_grade=suggestion.grade.value,
+        suggestion_reasons=list(suggestion.reasons), assessed_at=now,
+        assessed_by_user_id=actor.user_id,
+    )
 
 
 def latest_assessment(session: Session, contact_id: int) -> AssessmentRow | None:
@@ -125,6 +135,7 @@ def determine(rt: Runtime, actor: Actor, contact_id: int, fields: FormFields) ->
         due = response_due_at(now, decision.grade, contact.area_type, grading)
         row = _store_determination(session, actor, assessment, decision, target, due, now)
         incident = None
+        first_review = review_due_at(assessment.assessed_at, decision.grade, grading)
         if grading.grades[decision.grade].opens_incident:
             incident_row = demand.open_incident(session, actor, demand.NewIncident(
                 contact_id=contact_id, grade=decision.grade.value,
@@ -132,8 +143,8 @@ def determine(rt: Runtime, actor: Actor, contact_id: int, fields: FormFields) ->
                 qualifiers=decision.qualifiers, location=contact.address,
                 area_type=contact.area_type, summary=contact.narrative[:280],
                 assessed_at=assessment.assessed_at,
-                review_due_at=review_due_at(assessment.assessed_at, decision.grade, grading),
-                response_due_at=due), now)
+                review_due_at=first_review, response_due_at=due,
+                escalate_at=escalation_due_at(first_review, grading)), now)
             row.incident_id = incident_row.id
             assessment.incident_id = incident_row.id
             incident = demand.view(incident_row, now)
@@ -238,3 +249,119 @@ def contact_for(rt: Runtime, actor: Actor, contact_id: int,
                 purpose: str) -> contacts.ContactView:
     """The contact being assessed, read (and audited) for that purpose."""
     return contacts.get_contact(rt, actor, contact_id, purpose)
+
+
+@dataclass(frozen=True)
+class ReviewForm:
+    """What the re-THRIVE page starts from: the incident and its last THRIVE."""
+
+    incident: demand.IncidentView
+    last: AssessmentView
+
+
+def review_form(rt: Runtime, actor: Actor, incident_id: int) -> ReviewForm:
+    actor.require(Permission.INCIDENT_REVIEW)
+    now = rt.clock.now()
+    with rt.database.transaction() as session:
+        incident = demand.load(session, incident_id)
+        last = latest_assessment(session, incident.contact_id)
+        assert last is not None, "an incident is opened from an assessed contact"
+        audit.record(session, actor, AuditAction.READ, "incident", incident_id,
+                     "re-THRIVE", now)
+        return ReviewForm(demand.view(incident, now), assessment_view(last))
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    id: int
+    incident: demand.IncidentView
+    assessment: AssessmentView
+    review: Review
+
+
+def reassess(rt: Runtime, actor: Actor, incident_id: int, thrive: Thrive, fields: FormFields,
+             expected_version: int) -> ReviewView:
+    """Re-THRIVE an open incident: a full THRIVE record (kind "review"), the reviewer's grade
+    with rationale and what changed, and the next review deadline in place of the old one.
+    All stored together, or nothing (a stale version or a bad field refuses the lot)."""
+    actor.require(Permission.INCIDENT_REVIEW)
+    grading = policy.grading()
+    suggestion = suggest_grade(thrive, grading)
+    review = parse_review(fields, suggestion.grade, grading)
+    now = rt.clock.now()
+    with rt.database.transaction() as session:
+        incident = demand.load(session, incident_id)
+        was_due, contact_id = incident.review_due_at, incident.contact_id
+        row = _assessment_row(actor, contact_id, "review", thrive, suggestion, now)
+        row.incident_id = incident_id
+        session.add(row)
+        session.flush()
+        change = _regrading(review, incident.grade, incident.response_due_at,
+                            incident.area_type, grading, now)
+        updated = demand.record_review(session, actor, incident_id, expected_version,
+                                       change, now)
+        stored = ReviewRow(
+            incident_id=incident_id, assessment_id=row.id, previous_grade=incident.grade,
+            grade=review.grade.value, suggested_grade=suggestion.grade.value,
+            rationale=review.rationale, what_changed=review.what_changed, was_due_at=was_due,
+            next_review_due_at=change.review_due_at, reviewed_at=now,
+            reviewed_by_user_id=actor.user_id)
+        session.add(stored)
+        session.flush()
+        audit.record(session, actor, AuditAction.CREATE, "assessment", row.id,
+                     "re-THRIVE assessment recorded", now,
+                     {"incident_id": incident_id, "suggested_grade": suggestion.grade.value})
+        return ReviewView(stored.id, demand.view(updated, now), assessment_view(row), review)
+
+
+def _regrading(review: Review, grade_before: str, response_due: datetime | None,
+               area_type: str, grading: GradingPolicy, now: datetime) -> demand.Regrading:
+    """The incident's next deadlines after a review. A new grade brings its own response
+    target, counted from now; the same grade keeps the target already promised."""
+    grade = review.grade
+    if grade.value != grade_before:
+        response_due = response_due_at(now, grade, area_type, grading)
+    next_due = review_due_at(now, grade, grading)
+    words = (f"Re-THRIVE: {grade_before.replace('_', ' ')} to {grade.value.replace('_', ' ')}"
+             if grade.value != grade_before else
+             f"Re-THRIVE: stays {grade.value.replace('_', ' ')}")
+    return demand.Regrading(
+        grade=grade.value, assessed_at=now, review_due_at=next_due,
+        escalate_at=escalation_due_at(next_due, grading), response_due_at=response_due,
+        summary=words, detail={"rationale": review.rationale,
+                               "what_changed": review.what_changed,
+                               "suggested_grade": review.suggested_grade.value})
+
+
+def finalise(rt: Runtime, actor: Actor, incident_id: int, fields: FormFields,
+             expected_version: int) -> demand.IncidentView:
+    """Finalise an incident with its NSIR closing code and result (the risk room keeps the
+    NSIR lists); its pending reviews are cancelled."""
+    actor.require(Permission.INCIDENT_DISPATCH)
+    closing = parse_finalisation(fields, policy.nsir())
+    now = rt.clock.now()
+    with rt.database.transaction() as session:
+        row = demand.finalise_incident(session, actor, incident_id, expected_version, {
+            "closing_code": closing.closing_code, "result": closing.result,
+            "note": closing.note}, now)
+        return demand.view(row, now)
+
+
+def reopen(rt: Runtime, actor: Actor, incident_id: int, fields: FormFields,
+           expected_version: int) -> demand.IncidentView:
+    """Reopen a finalised incident, with the reason; a re-THRIVE is due at once and escalates
+    after the policy margin like any other."""
+    actor.require(Permission.INCIDENT_DISPATCH)
+    raw = fields.get("reason")
+    reason = plain_text("reason", raw if isinstance(raw, str) else "", max_chars=2_000,
+                        required=True)
+    now = rt.clock.now()
+    with rt.database.transaction() as session:
+        row = demand.reopen_incident(session, actor, incident_id, expected_version, reason,
+                                     escalation_due_at(now, policy.grading()), now)
+        return demand.view(row, now)
+
+
+def incident_for(rt: Runtime, actor: Actor, incident_id: int) -> demand.IncidentView:
+    """The incident a finalise or reopen page is about (read and audited by the demand room)."""
+    return demand.get_incident(rt, actor, incident_id)

@@ -52,3 +52,24 @@ class DeterminationRow(Base):
     determined_at: Mapped[datetime] = mapped_column(UTCDateTime())
     determined_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
+
+
+class ReviewRow(Base):
+    """A re-THRIVE decision on an open incident: its THRIVE record (kind "review"), the grade
+    before and after, the rationale and what changed, and when the next review falls due."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (Index("ix_reviews_incident", "incident_id", "reviewed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"), unique=True)
+    previous_grade: Mapped[str] = mapped_column(String(40))
+    grade: Mapped[str] = mapped_column(String(40))
+    suggested_grade: Mapped[str] = mapped_column(String(40))
+    rationale: Mapped[str] = mapped_column(Text)
+    what_changed: Mapped[str] = mapped_column(Text)
+    was_due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    next_review_due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    reviewed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
