@@ -24,6 +24,7 @@ from firstcontact.platform.model import (
 from firstcontact.platform.runtime import Runtime
 from firstcontact.risk import service as risk
 from firstcontact.risk.model import NDM_STAGES, parse_thrive
+from firstcontact.victims.tables import VictimRow
 from tests.staff import create_staff
 
 NARRATIVE = ("I work at the car wash. The boss keeps my passport and we are not allowed out. "
@@ -153,3 +154,25 @@ def test_confirming_adds_the_harms_qualifier_to_the_incident(runtime: Runtime) -
         assert incident.qualifiers == ["modern_slavery"]
         purposes = [e.purpose for e in audit.trail(session, "incident", incident.id)]
     assert "confirmed hidden harm: modern_slavery" in purposes
+
+
+def test_a_harm_confirmed_after_the_crime_gives_the_victim_enhanced_rights(
+        runtime: Runtime) -> None:
+    """Recorded as "other crime"; then the handler confirms the modern-slavery prompt: the
+    victim's enhanced rights are decided again, with the reason, and the change is audited."""
+    handler = create_staff(runtime, Role.CALL_HANDLER)
+    contact_id = new_contact(runtime, handler)
+    determine(runtime, handler, contact_id)
+    with runtime.database.transaction() as session:
+        victim = session.scalars(select(VictimRow)
+                                 .where(VictimRow.contact_id == contact_id)).one()
+        assert not victim.enhanced
+    [finding] = service.findings_for(runtime, handler, contact_id)
+    service.decide(runtime, handler, finding.id, "confirmed")
+    with runtime.database.transaction() as session:
+        victim = session.scalars(select(VictimRow)
+                                 .where(VictimRow.contact_id == contact_id)).one()
+        purposes = [e.purpose for e in audit.trail(session, "victim", victim.id)]
+    assert victim.enhanced
+    assert victim.enhanced_reasons
+    assert "enhanced rights decided again: the crime gained a qualifier" in purposes

@@ -35,6 +35,7 @@ from firstcontact.platform.model import (
     plain_text,
 )
 from firstcontact.platform.runtime import IntakeStep, Runtime
+from firstcontact.victims import service as victims
 
 PENDING, CONFIRMED, DISMISSED = "pending", "confirmed", "dismissed"
 REASON_MAX_CHARS = 2000
@@ -198,5 +199,10 @@ def _add_qualifiers(session: Session, actor: Actor, row: HarmFindingRow,
     wanted = policy.catalogue().qualifiers.get(row.harm_type, ())
     if incident is None or not wanted:
         return []
-    return demand.add_qualifiers(session, actor, incident, wanted,
-                                 f"confirmed hidden harm: {row.harm_type}", now)
+    added = demand.add_qualifiers(session, actor, incident, wanted,
+                                  f"confirmed hidden harm: {row.harm_type}", now)
+    if added:
+        victims.reassess_after_new_qualifiers(session, actor, row.contact_id,
+                                              incident.opening_code,
+                                              tuple(incident.qualifiers), now)
+    return added

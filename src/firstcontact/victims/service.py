@@ -115,6 +115,43 @@ def record_crime_victim(session: Session, actor: Actor, contact_id: int, opening
     return row.id
 
 
+def reassess_after_new_qualifiers(session: Session, actor: Actor, contact_id: int,
+                                  opening_code: str, qualifiers: tuple[str, ...],
+                                  now: datetime) -> bool:
+    """Decide the victim's enhanced rights again when the crime gains a qualifier later (a
+    hidden harm confirmed after the determination: domestic abuse, modern slavery...).
+
+    Entitlements already owed stay; the enhanced status and its reasons change, and so does the
+    referral consent rule while the referral has not been passed on (a domestic-abuse victim
+    is then referred only with explicit consent). Returns True if anything changed.
+    """
+    row = session.scalars(select(VictimRow).where(VictimRow.contact_id == contact_id)).first()
+    if row is None:
+        return False
+    policy = victims_policy()
+    crime, flags = crime_from_nsir(opening_code, qualifiers, policy)
+    decision = entitlements_for(
+        Report(row.reported_at, crime, None, flags, language_code(row.language)), policy)
+    consent = decision.consent.value if _referral_still_owed(session, row.id) else (
+        row.referral_consent)
+    before = (row.enhanced, list(row.enhanced_reasons), row.referral_consent)
+    after = (decision.enhanced, list(decision.reasons), consent)
+    if before == after:
+        return False
+    row.enhanced, row.enhanced_reasons, row.referral_consent = after
+    audit.record(session, actor, AuditAction.UPDATE, SUBJECT, row.id,
+                 "enhanced rights decided again: the crime gained a qualifier", now,
+                 {"qualifiers": list(qualifiers), "enhanced": decision.enhanced,
+                  "referral_consent": consent})
+    return True
+
+
+def _referral_still_owed(session: Session, victim_id: int) -> bool:
+    state = session.scalar(select(EntitlementRow.state).where(
+        EntitlementRow.victim_id == victim_id, EntitlementRow.code == "support_referral"))
+    return state in {EntitlementState.DUE.value, EntitlementState.OVERDUE.value}
+
+
 def _add_entitlements(session: Session, victim: VictimRow, decision: Decision,
                       now: datetime) -> None:
     policy = victims_policy()
