@@ -22,6 +22,9 @@ from firstcontact.demand import views as demand_views
 from firstcontact.harm import api as harm_api
 from firstcontact.harm import service as harm_service
 from firstcontact.harm import views as harm_views
+from firstcontact.missing import api as missing_api
+from firstcontact.missing import policy as missing_policy
+from firstcontact.missing import service as missing_service
 from firstcontact.people import api as people_api
 from firstcontact.people import policy as people_policy
 from firstcontact.people import service as people_service
@@ -43,7 +46,7 @@ from firstcontact.web import api_docs, errors, login, middleware, pages, static
 def timer_handlers() -> dict[str, DeadlineHandler]:
     """Every kind of deadline the timer loop fires, and the room that handles it."""
     return {**demand_service.DEADLINE_HANDLERS, **victims_service.DEADLINE_HANDLERS,
-            **desk.DEADLINE_HANDLERS}
+            **desk.DEADLINE_HANDLERS, **missing_service.DEADLINE_HANDLERS}
 
 
 def intake_steps() -> list[IntakeStep]:
@@ -64,6 +67,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     settings = settings or Settings()
     configure_logging(settings)
     people_policy.check_all()
+    missing_policy.missing_policy()  # checked at start-up: a fault stops the server
     rt = runtime or wired_runtime(settings, clock)
     demand_policy.resources()  # a mistake in the resources file stops start-up, named
 
@@ -100,6 +104,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
                    victims_views.router, online_views.router, desk_views.router,
                    people_api.router, people_api.partners_router, people_views.router,
                    social_api.router, chat_views.router, chat_views.api_router,
-                   risk_api.incidents_router, demand_api.units_router):
+                   risk_api.incidents_router, demand_api.units_router, missing_api.router):
         app.include_router(router)
     return app

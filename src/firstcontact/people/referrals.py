@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from firstcontact.people import policy
 from firstcontact.people.partners import (
+    ReferralDraft,
     ReferralStatus,
     agency_name,
     minimised,
@@ -98,27 +99,33 @@ def add_member(rt: Runtime, actor: Actor, agency_id: int, user_id: int) -> None:
 def refer(rt: Runtime, actor: Actor, person_id: int, agency_id: int,
           fields: Mapping[str, str | None]) -> ReferralView:
     actor.require(Permission.REFERRAL_CREATE)
-    rules = policy.agencies()
-    draft = parse_referral(fields, rules)
+    draft = parse_referral(fields, policy.agencies())
     now = rt.clock.now()
     with rt.database.transaction() as session:
-        agency = session.get(AgencyRow, agency_id)
-        if agency is None:
-            raise ValidationError("agency_id", "Select a partner agency from the directory")
-        if session.get(PersonRow, person_id) is None:
-            raise NotFound(f"person {person_id}")
-        extract = _extract(session, person_id, rules.types[agency.agency_type].fields)
-        row = ReferralRow(agency_id=agency_id, person_id=person_id, reason=draft.reason,
-                          lawful_basis=draft.lawful_basis, extract=extract,
-                          status=ReferralStatus.SENT.value, created_at=now,
-                          created_by_user_id=actor.user_id, updated_at=now)
-        session.add(row)
-        session.flush()
-        audit.record(session, actor, AuditAction.DISCLOSE, "person", person_id,
-                     f"referral to {agency.name}: {draft.reason}", now,
-                     {"referral": row.id, "agency_id": agency_id,
-                      "lawful_basis": draft.lawful_basis, "fields": sorted(extract)})
-        return _view(row, agency)
+        return refer_in(session, actor, person_id, agency_id, draft, now)
+
+
+def refer_in(session: Session, actor: Actor, person_id: int, agency_id: int,
+             draft: ReferralDraft, now: datetime) -> ReferralView:
+    """Make a referral inside the caller's transaction (another room's use case, such as a
+    child missing from care, refers as part of its own change). The caller checks permission."""
+    agency = session.get(AgencyRow, agency_id)
+    if agency is None:
+        raise ValidationError("agency_id", "Select a partner agency from the directory")
+    if session.get(PersonRow, person_id) is None:
+        raise NotFound(f"person {person_id}")
+    extract = _extract(session, person_id, policy.agencies().types[agency.agency_type].fields)
+    row = ReferralRow(agency_id=agency_id, person_id=person_id, reason=draft.reason,
+                      lawful_basis=draft.lawful_basis, extract=extract,
+                      status=ReferralStatus.SENT.value, created_at=now,
+                      created_by_user_id=actor.user_id, updated_at=now)
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, AuditAction.DISCLOSE, "person", person_id,
+                 f"referral to {agency.name}: {draft.reason}", now,
+                 {"referral": row.id, "agency_id": agency_id,
+                  "lawful_basis": draft.lawful_basis, "fields": sorted(extract)})
+    return _view(row, agency)
 
 
 def _extract(session: Session, person_id: int, fields: tuple[str, ...]) -> dict[str, str]:

@@ -84,6 +84,10 @@ class Permission(enum.StrEnum):
     """Send a reply from the force's social-media accounts (the digital desk only)."""
     CHAT_ANSWER = "chat:answer"
     """Take a live chat from the waiting queue and write in it (the digital desk only)."""
+    MISSING_REPORT = "missing:report"
+    """Take, read and close a missing-person report (call handlers and team leaders)."""
+    MISSING_REVIEW = "missing:review"
+    """Review a missing person's risk level (a supervisor's duty: team leaders)."""
 
 
 _FRONT_LINE = {
@@ -95,7 +99,8 @@ _FRONT_LINE = {
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.CALL_HANDLER: frozenset(_FRONT_LINE | {Permission.PERSON_READ}),
+    Role.CALL_HANDLER: frozenset(_FRONT_LINE | {Permission.PERSON_READ,
+                                                Permission.MISSING_REPORT}),
     Role.DIGITAL_DESK: frozenset(_FRONT_LINE | {Permission.DESK_WORK, Permission.PERSON_READ,
                                                 Permission.SOCIAL_REPLY,
                                                 Permission.CHAT_ANSWER}),
@@ -109,7 +114,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                                                Permission.REFERRAL_READ,
                                                Permission.INCIDENT_REVIEW,
                                                Permission.INCIDENT_DISPATCH,
-                                               Permission.DEMAND_OVERSEE}),
+                                               Permission.DEMAND_OVERSEE,
+                                               Permission.MISSING_REPORT,
+                                               Permission.MISSING_REVIEW}),
     Role.QA_REVIEWER: frozenset({Permission.CONTACT_READ, Permission.INCIDENT_READ,
                                  Permission.AUDIT_READ, Permission.VICTIM_COMPLIANCE}),
     Role.VICTIM_CARE: frozenset({Permission.CONTACT_READ, Permission.INCIDENT_READ,
