@@ -24,6 +24,8 @@ COMPLIANCE = VICTIM_CARE | {R.TEAM_LEADER, R.QA_REVIEWER}
 DESK = {R.DIGITAL_DESK, R.TEAM_LEADER, R.ADMIN}
 PEOPLE = {R.CALL_HANDLER, R.DIGITAL_DESK, R.TEAM_LEADER, R.VICTIM_CARE, R.ADMIN}
 REFERRERS = {R.TEAM_LEADER, R.VICTIM_CARE, R.ADMIN}
+MISSING = {R.CALL_HANDLER, R.TEAM_LEADER, R.ADMIN}
+MISSING_REVIEW = {R.TEAM_LEADER, R.ADMIN}
 
 MATRIX: list[tuple[str, str, set[Role]]] = [
     ("GET", "/api/contacts", READERS),
@@ -45,6 +47,10 @@ MATRIX: list[tuple[str, str, set[Role]]] = [
     ("GET", "/api/people/offers", PEOPLE),
     ("GET", "/api/agencies", REFERRERS),
     ("GET", "/api/referrals", REFERRERS | {R.PARTNER_AGENCY}),
+    ("POST", "/api/missing", MISSING),
+    ("GET", "/api/missing/1", MISSING),
+    ("POST", "/api/missing/1/found", MISSING),
+    ("POST", "/api/missing/1/reviews", MISSING_REVIEW),
 ]
 
 
