@@ -105,6 +105,17 @@ def test_a_child_missing_from_care_is_referred_and_gets_a_return_interview(
     clock.advance(timedelta(minutes=1))
     loop.run_once()
     assert client.get(url, headers=handler).json()["return_interview_overdue"] is True
+    early = client.post(f"{url}/return-interview", headers=handler,
+                        json={"held_at": "2026-03-14T09:00:00+00:00"})
+    assert early.status_code == 422 and early.json()["detail"][0]["field"] == "held_at"
+    held = client.post(f"{url}/return-interview", headers=handler,
+                       json={"held_at": "2026-03-17T09:10:00+00:00"})
+    assert held.status_code == 200, held.text
+    assert held.json()["return_interview_overdue"] is False
+    assert held.json()["return_interview_held_at"].startswith("2026-03-17T09:10")
+    open_one = client.post(f"/api/missing/{second['id']}/return-interview", headers=handler,
+                           json={"held_at": "2026-03-17T09:10:00+00:00"})
+    assert open_one.status_code == 409
 
 
 @pytest.mark.parametrize(("change", "field"), [

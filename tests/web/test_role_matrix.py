@@ -51,6 +51,7 @@ MATRIX: list[tuple[str, str, set[Role]]] = [
     ("GET", "/api/missing/1", MISSING),
     ("POST", "/api/missing/1/found", MISSING),
     ("POST", "/api/missing/1/reviews", MISSING_REVIEW),
+    ("POST", "/api/missing/1/return-interview", MISSING),
 ]
 
 

@@ -52,6 +52,10 @@ class FoundIn(BaseModel):
     outcome_note: str | None = None
 
 
+class HeldIn(BaseModel):
+    held_at: str | None = None
+
+
 class DecisionOut(BaseModel):
     level: str
     suggested_level: str
@@ -86,6 +90,7 @@ class ReportOut(BaseModel):
     outcome: str | None
     return_interview_due_at: datetime | None
     return_interview_overdue: bool
+    return_interview_held_at: datetime | None
     decisions: list[DecisionOut]
 
     @classmethod
@@ -122,3 +127,10 @@ def review(report_id: int, body: DecisionIn, rt: RuntimeDep, actor: Reviewer) ->
              summary="Record that the person was found or returned, and how")
 def found(report_id: int, body: FoundIn, rt: RuntimeDep, actor: Reporter) -> ReportOut:
     return ReportOut.of(service.found(rt, actor, report_id, body.model_dump()))
+
+
+@router.post("/{report_id}/return-interview", response_model=ReportOut,
+             summary="Record that the child's return home interview was held")
+def return_interview(report_id: int, body: HeldIn, rt: RuntimeDep,
+                     actor: Reporter) -> ReportOut:
+    return ReportOut.of(service.return_interview_held(rt, actor, report_id, body.model_dump()))

@@ -21,6 +21,7 @@ from firstcontact.missing.model import (
     next_review,
     parse_decision,
     parse_found,
+    parse_moment,
     parse_report,
     present_factors,
     suggest_level,
@@ -174,6 +175,27 @@ def found(rt: Runtime, actor: Actor, report_id: int, fields: Mapping[str, Any]) 
         audit.record(session, actor, AuditAction.UPDATE, SUBJECT, row.id,
                      "recording that a missing person was found", now,
                      {"outcome": outcome.value})
+        return _view(session, row)
+
+
+def return_interview_held(rt: Runtime, actor: Actor, report_id: int,
+                          fields: Mapping[str, Any]) -> ReportView:
+    """The local authority held the child's return home interview: the due item is met."""
+    actor.require(Permission.MISSING_REPORT)
+    now = rt.clock.now()
+    with rt.database.transaction() as session:
+        row = session.get(MissingReportRow, report_id)
+        if row is None:
+            raise NotFound(f"missing report {report_id}")
+        if row.found_at is None or row.return_interview_due_at is None:
+            raise Conflict("a return home interview is due only once a child is found")
+        held_at = parse_moment("held_at", fields.get("held_at"), now)
+        if held_at < row.found_at:
+            raise ValidationError("held_at", "Must not be before the child was found")
+        row.return_interview_held_at, row.return_interview_overdue = held_at, False
+        deadlines.cancel(session, RETURN_INTERVIEW_DUE, SUBJECT, row.id, now)
+        audit.record(session, actor, AuditAction.UPDATE, SUBJECT, row.id,
+                     "recording a child's return home interview", now)
         return _view(session, row)
 
 

@@ -43,6 +43,7 @@ class MissingReportRow(Base):
     outcome_note: Mapped[str | None] = mapped_column(Text)
     return_interview_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     return_interview_overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    return_interview_held_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 

@@ -49,6 +49,7 @@ def upgrade() -> None:
     sa.Column('outcome_note', sa.Text(), nullable=True),
     sa.Column('return_interview_due_at', firstcontact.platform.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('return_interview_overdue', sa.Boolean(), nullable=False),
+    sa.Column('return_interview_held_at', firstcontact.platform.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', firstcontact.platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('created_by_user_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], name=op.f('fk_missing_reports_contact_id_contacts')),
