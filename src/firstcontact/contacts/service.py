@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -208,14 +208,26 @@ def set_status(session: Session, contact_id: int, status: ContactStatus) -> None
     load(session, contact_id).status = status.value
 
 
+def awaiting_by_channel(session: Session) -> dict[Channel, int]:
+    """How many contacts wait for a THRIVE assessment on each channel: one grouped count, no
+    person's record read (the team leader's screen shows it)."""
+    counts = session.execute(select(ContactRow.channel, func.count())
+                             .where(ContactRow.status == ContactStatus.AWAITING_ASSESSMENT.value)
+                             .group_by(ContactRow.channel))
+    return {Channel(channel): int(count) for channel, count in counts}
+
+
 def list_contacts(rt: Runtime, actor: Actor, *, limit: int = 50,
-                  status: ContactStatus | None = None) -> list[ContactView]:
+                  status: ContactStatus | None = None,
+                  channel: Channel | None = None) -> list[ContactView]:
     """The newest contacts first. Listing shows callers' names, so the listing is audited."""
     actor.require(Permission.CONTACT_READ)
     with rt.database.transaction() as session:
         query = select(ContactRow).order_by(ContactRow.received_at.desc(), ContactRow.id.desc())
         if status is not None:
             query = query.where(ContactRow.status == status.value)
+        if channel is not None:
+            query = query.where(ContactRow.channel == channel.value)
         rows = session.scalars(query.limit(limit)).all()
         if rows:
             audit.record(session, actor, AuditAction.READ, "contact_list", "",

@@ -18,6 +18,7 @@ from firstcontact.contacts.model import (
     STAFF_CHANNELS,
     AreaType,
     CallerRelationship,
+    Channel,
     ContactStatus,
     parse_contact,
 )
@@ -65,8 +66,10 @@ async def record_contact(request: Request, rt: RuntimeDep, actor: Creator) -> Re
 
 @router.get("/contacts", response_class=HTMLResponse)
 def list_contacts(request: Request, rt: RuntimeDep, actor: Reader,
-                  status: str = "") -> HTMLResponse:
+                  status: str = "", channel: str = "") -> HTMLResponse:
     chosen = ContactStatus(status) if status in set(ContactStatus) else None
-    contacts = service.list_contacts(rt, actor, status=chosen)
-    return render(request, "contacts/list.html", {"contacts": contacts, "status": status,
-                                                  "statuses": list(ContactStatus)})
+    by_channel = Channel(channel) if channel in set(Channel) else None
+    contacts = service.list_contacts(rt, actor, status=chosen, channel=by_channel)
+    return render(request, "contacts/list.html", {
+        "contacts": contacts, "status": status, "statuses": list(ContactStatus),
+        "channel": channel, "channels": list(Channel)})

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
-from firstcontact.demand import resources, service
+from firstcontact.demand import overview, resources, service
 from firstcontact.demand.model import parse_status, parse_unit_status
 from firstcontact.platform.model import Actor, Permission
 from firstcontact.platform.runtime import Runtime
@@ -19,6 +19,7 @@ router = APIRouter(prefix="/api/incidents", tags=["incidents"])
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 Reader = Annotated[Actor, Depends(require(Permission.INCIDENT_READ))]
 Dispatcher = Annotated[Actor, Depends(require(Permission.INCIDENT_DISPATCH))]
+Leader = Annotated[Actor, Depends(require(Permission.DEMAND_OVERSEE))]
 
 
 class IncidentOut(BaseModel):
@@ -106,6 +107,20 @@ def set_status(incident_id: int, body: StatusIn, rt: RuntimeDep,
                                              body.version))
 
 
+class RegradeIn(BaseModel):
+    grade: str = Field(max_length=20, description="The grade from now on")
+    rationale: str = Field(max_length=2_000, description="Why (always required)")
+    version: int = Field(description="The incident version seen; a stale one is refused (409)")
+
+
+@router.post("/{incident_id}/grade", response_model=IncidentOut,
+             summary="A team leader re-prioritises an open incident (new response target)")
+def reprioritise(incident_id: int, body: RegradeIn, rt: RuntimeDep, actor: Leader
+                 ) -> IncidentOut:
+    return IncidentOut.of(overview.reprioritise(rt, actor, incident_id, body.grade,
+                                                body.rationale, body.version))
+
+
 units_router = APIRouter(prefix="/api/units", tags=["units"])
 
 
@@ -158,3 +173,16 @@ def move_unit(unit_id: int, body: UnitStatusIn, rt: RuntimeDep, actor: Dispatche
                    summary="Release a unit from its incident")
 def release(unit_id: int, rt: RuntimeDep, actor: Dispatcher) -> UnitOut:
     return UnitOut.of(resources.release(rt, actor, unit_id))
+
+
+class ReassignIn(BaseModel):
+    from_incident_id: int
+    to_incident_id: int
+    reason: str = Field(default="", max_length=2_000)
+
+
+@units_router.post("/{unit_id}/reassign", response_model=UnitOut,
+                   summary="A team leader moves a unit from one incident to another")
+def reassign(unit_id: int, body: ReassignIn, rt: RuntimeDep, actor: Leader) -> UnitOut:
+    return UnitOut.of(resources.reassign(rt, actor, unit_id, body.from_incident_id,
+                                         body.to_incident_id, body.reason))

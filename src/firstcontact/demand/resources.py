@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from firstcontact.demand import policy, service
 from firstcontact.demand.model import (
+    DEPLOYED,
     UNIT_WORDS,
     IncidentStatus,
     UnitStatus,
@@ -180,6 +181,45 @@ def release(rt: Runtime, actor: Actor, unit_id: int) -> UnitView:
         return _view(unit)
 
 
+def reassign(rt: Runtime, actor: Actor, unit_id: int, from_incident_id: int,
+             to_incident_id: int, reason: str = "") -> UnitView:
+    """A team leader moves a unit from one incident to another in one transaction.
+
+    The unit is taken by a conditional UPDATE on "still on the incident it is being moved
+    from", so two people moving it at once cannot both succeed and it is never on two
+    incidents. Both incidents' timelines say so; the receiving one becomes resourced.
+    """
+    actor.require(Permission.DEMAND_OVERSEE)
+    words = plain_text("reason", reason, max_chars=2_000)
+    if to_incident_id == from_incident_id:
+        raise ValidationError("to_incident_id", "Choose a different incident")
+    now = rt.clock.now()
+    with rt.database.transaction() as session:
+        unit, source = _load(session, unit_id), service.load(session, from_incident_id)
+        target = service.load(session, to_incident_id)
+        if target.status == IncidentStatus.FINALISED.value:
+            raise Conflict(f"{target.reference} is finalised: reopen it before sending a unit")
+        moved = session.execute(
+            update(UnitRow)
+            .where(UnitRow.id == unit_id, UnitRow.incident_id == from_incident_id,
+                   UnitRow.status.in_([s.value for s in DEPLOYED]))
+            .values(status=UnitStatus.ASSIGNED.value, incident_id=to_incident_id,
+                    status_since=now).execution_options(synchronize_session=False))
+        if getattr(moved, "rowcount", 0) != 1:
+            raise ValidationError("unit_id", f"{unit.call_sign} is not assigned to "
+                                             f"{source.reference}")
+        if target.status == IncidentStatus.OPEN.value:
+            service.move(session, actor, target.id, target.version,
+                         IncidentStatus.RESOURCED, now)
+        session.refresh(unit)
+        detail = {"reason": words, "from_incident_id": source.id, "to_incident_id": target.id}
+        _log(session, actor, unit, source.id,
+             f"{unit.call_sign} reassigned to {target.reference}", now, detail)
+        _log(session, actor, unit, target.id,
+             f"{unit.call_sign} reassigned from {source.reference}", now, detail)
+        return _view(unit, target.reference)
+
+
 def _load(session: Session, unit_id: int) -> UnitRow:
     unit = session.get(UnitRow, unit_id)
     if unit is None:
@@ -188,8 +228,9 @@ def _load(session: Session, unit_id: int) -> UnitRow:
 
 
 def _log(session: Session, actor: Actor, unit: UnitRow, incident_id: int, words: str,
-         now: datetime) -> None:
-    detail = {"unit_id": unit.id, "call_sign": unit.call_sign, "status": unit.status}
+         now: datetime, extra: dict[str, object] | None = None) -> None:
+    detail = {"unit_id": unit.id, "call_sign": unit.call_sign, "status": unit.status,
+              **(extra or {})}
     audit.record(session, actor, AuditAction.UPDATE, SUBJECT, unit.id, words, now,
                  {**detail, "incident_id": incident_id})
     service.add_to_timeline(session, actor, incident_id, "unit", words, now, detail)

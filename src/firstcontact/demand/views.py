@@ -43,9 +43,12 @@ def reviews_due(request: Request, rt: RuntimeDep, actor: Reader) -> HTMLResponse
 def show_incident(request: Request, incident_id: int, rt: RuntimeDep,
                   actor: Reader) -> HTMLResponse:
     board = resources.incident_board(rt, actor, incident_id)
+    others = ([i for i in service.list_incidents(rt, actor) if i.id != incident_id]
+              if actor.may(Permission.DEMAND_OVERSEE) and board.assigned else [])
     return render(request, "demand/incident.html", {
         "incident": board.file.incident, "timeline": board.file.timeline,
-        "assigned": board.assigned, "available": board.available})
+        "assigned": board.assigned, "available": board.available, "others": others,
+        "grades": [g.value for g in Grade]})
 
 
 @router.post("/incidents/{incident_id:int}/status")
@@ -138,4 +141,26 @@ async def leader_action(request: Request, incident_id: int, rt: RuntimeDep,
     fields = await form_fields(request)
     await run_in_threadpool(overview.act_on, rt, actor, incident_id,
                             str(fields.get("action", "")), str(fields.get("text", "")))
+    return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
+
+
+@router.post("/incidents/{incident_id:int}/grade")
+async def reprioritise(request: Request, incident_id: int, rt: RuntimeDep,
+                       actor: Leader) -> RedirectResponse:
+    fields = await form_fields(request)
+    await run_in_threadpool(overview.reprioritise, rt, actor, incident_id,
+                            str(fields.get("grade", "")), str(fields.get("rationale", "")),
+                            parse_version(fields.get("version")))
+    return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
+
+
+@router.post("/incidents/{incident_id:int}/units/{unit_id:int}/reassign")
+async def reassign(request: Request, incident_id: int, unit_id: int, rt: RuntimeDep,
+                   actor: Leader) -> RedirectResponse:
+    fields = await form_fields(request)
+    target = str(fields.get("to_incident_id", ""))
+    if not target.isdigit():
+        raise ValidationError("to_incident_id", "Choose the incident to send the unit to")
+    await run_in_threadpool(resources.reassign, rt, actor, unit_id, incident_id, int(target),
+                            str(fields.get("reason", "")))
     return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
