@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +17,7 @@ from httpx import Response
 from sqlalchemy import func, select
 
 from firstcontact.contacts.social_model import hub_signature, x_signature
-from firstcontact.contacts.tables import ContactRow, SocialMessageRow
+from firstcontact.contacts.tables import ContactRow, SocialConversationRow, SocialMessageRow
 from firstcontact.platform.runtime import Runtime
 from firstcontact.settings import Settings
 
@@ -75,3 +80,66 @@ def only_contact(rt: Runtime) -> ContactRow:
         rows = session.scalars(select(ContactRow)).all()
     assert len(rows) == 1
     return rows[0]
+
+
+def conversation_id(rt: Runtime, platform: str) -> int:
+    with rt.database.read() as session:
+        found: int = session.scalars(select(SocialConversationRow.id).where(
+            SocialConversationRow.platform == platform)).one()
+    return found
+
+
+@dataclass
+class FakePlatform:
+    """What the local platform server received, and whether it should refuse."""
+
+    url: str = ""
+    received: list[dict[str, Any]] = field(default_factory=list)
+    refuse: bool = False
+
+
+def _answer_for(request: dict[str, Any]) -> dict[str, Any]:
+    """Each platform's documented answer to a sent message."""
+    if "/dm_conversations/with/" in request["path"]:
+        return {"data": {"dm_conversation_id": "1-2", "dm_event_id": "1582838223"}}
+    if request["body"].get("messaging_product") == "whatsapp":
+        return {"messaging_product": "whatsapp",
+                "contacts": [{"input": request["body"]["to"], "wa_id": request["body"]["to"]}],
+                "messages": [{"id": "wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA"}]}
+    return {"recipient_id": request["body"]["recipient"]["id"], "message_id": "m_AG5Hz2Uq7tu"}
+
+
+@contextmanager
+def platform_server() -> Iterator[FakePlatform]:
+    """A real local HTTP server answering as each platform's send endpoint does."""
+    fake = FakePlatform()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("content-length", "0"))
+            request = {
+                "path": self.path, "authorization": self.headers.get("authorization"),
+                "content_type": self.headers.get("content-type"),
+                "body": json.loads(self.rfile.read(length))}
+            fake.received.append(request)
+            status = 400 if fake.refuse else 200
+            body = json.dumps({"error": {"message": "refused"}} if fake.refuse
+                              else _answer_for(request)).encode()
+            self.send_response(status)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return None
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    fake.url = f"http://127.0.0.1:{server.server_port}"
+    try:
+        yield fake
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 
 from firstcontact.contacts.chat_model import (
-    FloodLimit,
     client_message_id,
     message_text,
     position_in_queue,
@@ -24,15 +23,6 @@ def test_the_queue_puts_the_longest_wait_first_with_each_wait() -> None:
     assert [(w.chat_id, w.wait_seconds) for w in queue] == [(1, 120), (2, 90)]
     assert position_in_queue(queue, 2) == 2
     assert position_in_queue(queue, 3) is None
-
-
-def test_a_flood_from_one_address_waits_until_the_window_moves_on() -> None:
-    limit = FloodLimit(2, timedelta(minutes=1))
-    assert limit.retry_after("192.0.2.1", START) == 0
-    assert limit.retry_after("192.0.2.1", START + timedelta(seconds=10)) == 0
-    assert limit.retry_after("192.0.2.1", START + timedelta(seconds=20)) == 41
-    assert limit.retry_after("192.0.2.2", START + timedelta(seconds=20)) == 0
-    assert limit.retry_after("192.0.2.1", START + timedelta(seconds=60)) == 0
 
 
 def test_messages_and_their_ids_are_checked() -> None:

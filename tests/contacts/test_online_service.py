@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 
-from firstcontact.app import wired_runtime
 from firstcontact.contacts import online, online_service
 from firstcontact.platform.clock import FixedClock
 from firstcontact.platform.model import ValidationError
 from firstcontact.platform.runtime import Runtime
-
-
-@pytest.fixture
-def second_worker(runtime: Runtime, clock: FixedClock) -> Iterator[Runtime]:
-    """Another runtime over the same database, as a second server process would have."""
-    other = wired_runtime(runtime.settings, clock)
-    yield other
-    other.bus.close()
-    other.database.dispose()
 
 
 def test_two_workers_share_one_count_per_address(runtime: Runtime,

@@ -3,76 +3,23 @@ which checks the request is shaped as the platform documents it."""
 
 from __future__ import annotations
 
-import json
-import threading
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from firstcontact.contacts.tables import ContactRow, SocialConversationRow
+from firstcontact.contacts.tables import ContactRow
 from firstcontact.platform.model import Role
 from firstcontact.platform.runtime import Runtime
 from firstcontact.settings import Settings
-from tests.contacts.social_support import payload, post_meta, post_x, social_settings
+from tests.contacts.social_support import (
+    FakePlatform,
+    conversation_id,
+    payload,
+    post_meta,
+    post_x,
+    social_settings,
+)
 from tests.staff import api_headers
-
-
-@dataclass
-class FakePlatform:
-    """What the local platform server received, and whether it should refuse."""
-
-    url: str = ""
-    received: list[dict[str, Any]] = field(default_factory=list)
-    refuse: bool = False
-
-
-def _answer_for(request: dict[str, Any]) -> dict[str, Any]:
-    """Each platform's documented answer to a sent message."""
-    if "/dm_conversations/with/" in request["path"]:
-        return {"data": {"dm_conversation_id": "1-2", "dm_event_id": "1582838223"}}
-    if request["body"].get("messaging_product") == "whatsapp":
-        return {"messaging_product": "whatsapp",
-                "contacts": [{"input": request["body"]["to"], "wa_id": request["body"]["to"]}],
-                "messages": [{"id": "wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA"}]}
-    return {"recipient_id": request["body"]["recipient"]["id"], "message_id": "m_AG5Hz2Uq7tu"}
-
-
-@pytest.fixture
-def platform_server() -> Iterator[FakePlatform]:
-    fake = FakePlatform()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            length = int(self.headers.get("content-length", "0"))
-            request = {
-                "path": self.path, "authorization": self.headers.get("authorization"),
-                "content_type": self.headers.get("content-type"),
-                "body": json.loads(self.rfile.read(length))}
-            fake.received.append(request)
-            status = 400 if fake.refuse else 200
-            body = json.dumps({"error": {"message": "refused"}} if fake.refuse
-                              else _answer_for(request)).encode()
-            self.send_response(status)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return None
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    fake.url = f"http://127.0.0.1:{server.server_port}"
-    yield fake
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture
@@ -84,13 +31,6 @@ def settings(database_url: str, platform_server: FakePlatform) -> Settings:
 @pytest.fixture
 def desk(client: TestClient, runtime: Runtime) -> dict[str, str]:
     return api_headers(client, runtime, Role.DIGITAL_DESK)
-
-
-def conversation_id(rt: Runtime, platform: str) -> int:
-    with rt.database.read() as session:
-        found: int = session.scalars(select(SocialConversationRow.id).where(
-            SocialConversationRow.platform == platform)).one()
-    return found
 
 
 def test_a_messenger_reply_goes_to_the_send_api_and_joins_the_contact(

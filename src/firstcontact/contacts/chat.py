@@ -11,12 +11,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from firstcontact.contacts import flood
 from firstcontact.contacts import service as contacts
 from firstcontact.contacts.chat_model import (
     ChatStatus,
@@ -38,6 +39,19 @@ from firstcontact.platform.model import Actor, Conflict, NotFound, Permission
 from firstcontact.platform.runtime import Runtime
 
 SUBJECT = "chat"
+
+
+def start_wait(rt: Runtime, address: str) -> int:
+    """Count a chat opened from `address`: 0 to go ahead, else seconds to wait (every worker
+    counts into the same database row, so the limit holds however many workers there are)."""
+    return flood.retry_after(rt, "chat-start", address, rt.settings.chat_starts_per_hour,
+                             timedelta(hours=1))
+
+
+def message_wait(rt: Runtime, address: str) -> int:
+    """Count a chat message sent from `address`: 0 to go ahead, else seconds to wait."""
+    return flood.retry_after(rt, "chat-message", address,
+                             rt.settings.chat_messages_per_minute, timedelta(minutes=1))
 VISITOR = Actor(user_id=None, username="public:chat", role=None,
                 display_name="Member of the public (live chat)")
 

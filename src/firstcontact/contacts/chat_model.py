@@ -1,16 +1,15 @@
-"""Live chat's pure rules: who waits how long, what a message may be, and the flood limit.
+"""Live chat's pure rules: who waits how long and what a message may be.
 
-No clock, no database: every rule takes `now`, so the waiting queue and the rate limit are
-tested to the second.
+No clock, no database: every rule takes `now`, so the waiting queue is tested to the second.
+The flood limits are counted in the database (contacts.flood), shared by every worker.
 """
 
 from __future__ import annotations
 
 import enum
 import re
-from collections import deque
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from firstcontact.platform.model import ValidationError, plain_text
 
@@ -71,32 +70,3 @@ def client_message_id(value: object) -> str:
 def visitor_name(value: object) -> str:
     name = plain_text("name", value if isinstance(value, str) else "", max_chars=100)
     return name or "Member of the public"
-
-
-class FloodLimit:
-    """At most `allowed` actions per address within `window`: a sliding window per address.
-
-    Held in memory by each worker, so N workers allow up to N times as much; it stops a flood
-    from one address, it is not an accounting of one.
-    """
-
-    def __init__(self, allowed: int, window: timedelta) -> None:
-        self.allowed = allowed
-        self.window = window
-        self._seen: dict[str, deque[datetime]] = {}
-
-    def retry_after(self, address: str, now: datetime) -> int:
-        """0 if this action may go ahead (and counts it), else seconds until one may."""
-        seen = self._seen.setdefault(address, deque())
-        while seen and seen[0] <= now - self.window:
-            seen.popleft()
-        if len(seen) >= self.allowed:
-            return max(1, int((seen[0] + self.window - now).total_seconds()) + 1)
-        seen.append(now)
-        if len(self._seen) > 10_000:
-            self._forget_idle(now)
-        return 0
-
-    def _forget_idle(self, now: datetime) -> None:
-        for address in [a for a, s in self._seen.items() if not s or s[-1] <= now - self.window]:
-            del self._seen[address]

@@ -14,7 +14,6 @@ import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator
-from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -24,7 +23,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
 from firstcontact.contacts import chat
-from firstcontact.contacts.chat_model import FloodLimit, Sender, position_in_queue
+from firstcontact.contacts.chat_model import Sender, position_in_queue
 from firstcontact.platform import auth
 from firstcontact.platform.events import Event, Subscription
 from firstcontact.platform.model import (
@@ -47,16 +46,6 @@ Agent = Annotated[Actor, Depends(require(Permission.CHAT_ANSWER))]
 FLOODED = "You are sending too much too quickly. Wait {0} seconds and try again."
 
 
-def _limits(state: Any, rt: Runtime) -> tuple[FloodLimit, FloodLimit]:
-    """This worker's flood limits: chats opened and messages sent, per address."""
-    if not hasattr(state, "chat_limits"):
-        state.chat_limits = (FloodLimit(rt.settings.chat_starts_per_hour, timedelta(hours=1)),
-                             FloodLimit(rt.settings.chat_messages_per_minute,
-                                        timedelta(minutes=1)))
-    limits: tuple[FloodLimit, FloodLimit] = state.chat_limits
-    return limits
-
-
 class StartIn(BaseModel):
     name: str = Field("", max_length=1000)
 
@@ -77,7 +66,7 @@ def desk_page(request: Request, rt: Annotated[Runtime, Depends(get_runtime)],
 def start(body: StartIn, request: Request,
           rt: Annotated[Runtime, Depends(get_runtime)]) -> Any:
     address = request.client.host if request.client else "unknown"
-    wait = _limits(request.app.state, rt)[0].retry_after(address, rt.clock.now())
+    wait = chat.start_wait(rt, address)
     if wait:
         return JSONResponse({"detail": FLOODED.format(wait)}, status_code=429,
                             headers={"Retry-After": str(wait)})
@@ -109,8 +98,7 @@ class Peer:
 
     async def send(self, view: chat.ChatView, sender: Sender, frame: dict[str, Any]) -> None:
         if self.actor is None:
-            limit = _limits(self.socket.app.state, self.rt)[1]
-            wait = limit.retry_after(self.address, self.rt.clock.now())
+            wait = await run_in_threadpool(chat.message_wait, self.rt, self.address)
             if wait:
                 await self.socket.send_json({"type": "error", "status": 429,
                                              "message": FLOODED.format(wait),

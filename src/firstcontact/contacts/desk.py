@@ -152,14 +152,27 @@ def _entry(item: DeskItemRow, contact: ContactRow) -> DeskEntry:
 def mark_replied(rt: Runtime, actor: Actor, contact_id: int) -> None:
     """The desk has replied: the item leaves the queue and its reply deadline is cancelled."""
     actor.require(Permission.DESK_WORK)
-    now = rt.clock.now()
     with rt.database.transaction() as session:
         item = session.get(DeskItemRow, contact_id)
         if item is None:
             raise NotFound(f"No desk item for contact {contact_id}")
         if item.replied_at is not None:
             raise Conflict("This contact has already been replied to")
-        item.replied_at, item.replied_by_user_id = now, actor.user_id
-        deadlines.cancel(session, REPLY_DEADLINE, SUBJECT, contact_id, now)
-        audit.record(session, actor, AuditAction.UPDATE, SUBJECT, contact_id,
-                     "desk reply recorded", now, {"late": item.breached_at is not None})
+        _close(session, actor, item, rt.clock.now())
+
+
+def close_if_open(session: Session, actor: Actor, contact_id: int, now: datetime) -> bool:
+    """Inside a reply's own transaction: a reply sent in the channel answers the desk item,
+    so the item leaves the queue with the reply (or not at all if the reply is not stored)."""
+    item = session.get(DeskItemRow, contact_id)
+    if item is None or item.replied_at is not None:
+        return False
+    _close(session, actor, item, now)
+    return True
+
+
+def _close(session: Session, actor: Actor, item: DeskItemRow, now: datetime) -> None:
+    item.replied_at, item.replied_by_user_id = now, actor.user_id
+    deadlines.cancel(session, REPLY_DEADLINE, SUBJECT, item.contact_id, now)
+    audit.record(session, actor, AuditAction.UPDATE, SUBJECT, item.contact_id,
+                 "desk reply recorded", now, {"late": item.breached_at is not None})

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from firstcontact.contacts import desk, mail
-from firstcontact.platform.model import Actor, Permission, ValidationError
+from firstcontact.contacts import desk, mail, social, social_send
+from firstcontact.platform.model import Actor, NotFound, Permission, ValidationError
 from firstcontact.platform.runtime import Runtime
 from firstcontact.web.deps import RuntimeDep, require
 from firstcontact.web.forms import form_fields
@@ -18,6 +18,7 @@ from firstcontact.web.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 DeskWorker = Annotated[Actor, Depends(require(Permission.DESK_WORK))]
+SocialReplier = Annotated[Actor, Depends(require(Permission.SOCIAL_REPLY))]
 
 
 @router.get("/desk", response_class=HTMLResponse)
@@ -62,3 +63,41 @@ async def email_reply(request: Request, contact_id: int, rt: RuntimeDep,
             "body": "The reply could not be sent: the mail server did not answer. "
                     "Try again in a few minutes."}, 503)
     return RedirectResponse(f"/desk/{contact_id}/email", status_code=303)
+
+
+@router.get("/desk/{contact_id:int}/social", response_class=HTMLResponse)
+def social_thread(request: Request, contact_id: int, rt: RuntimeDep,
+                  actor: DeskWorker, sent: bool = False) -> HTMLResponse:
+    return _social_page(request, rt, actor, contact_id, "", {}, sent=sent)
+
+
+def _social_page(request: Request, rt: Runtime, actor: Actor, contact_id: int, text: str,
+                 errors: dict[str, str], status_code: int = 200,
+                 sent: bool = False) -> HTMLResponse:
+    conversations = social.conversations_for(rt, actor, contact_id)
+    if not conversations:
+        raise NotFound(f"No social-media conversation on contact {contact_id}")
+    return render(request, "contacts/social_thread.html", {
+        "contact_id": contact_id, "conversations": conversations,
+        "replying_to": conversations[-1], "may_reply": actor.may(Permission.SOCIAL_REPLY),
+        "text": text, "errors": errors, "sent": sent}, status_code=status_code)
+
+
+@router.post("/desk/{contact_id:int}/social", response_model=None)
+async def social_reply(request: Request, contact_id: int, rt: RuntimeDep,
+                       actor: SocialReplier) -> Response:
+    """The reply goes to the contact's latest conversation, in the platform it came from."""
+    fields = await form_fields(request)
+    text = str(fields.get("text", ""))
+    latest = await run_in_threadpool(social.conversations_for, rt, actor, contact_id)
+    if not latest:
+        raise NotFound(f"No social-media conversation on contact {contact_id}")
+    try:
+        await run_in_threadpool(social.reply, rt, actor, latest[-1].id, text)
+    except ValidationError as error:
+        return _social_page(request, rt, actor, contact_id, text, error.errors, 422)
+    except social_send.DeliveryFailed as error:
+        return _social_page(request, rt, actor, contact_id, text, {
+            "text": f"The reply was not sent: {error} Nothing has been recorded as sent; "
+                    "try again in a few minutes."}, 502)
+    return RedirectResponse(f"/desk/{contact_id}/social?sent=1", status_code=303)

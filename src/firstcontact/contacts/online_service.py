@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from firstcontact.contacts import online, service
-from firstcontact.contacts.tables import OnlineReportRow, PublicPostCountRow
+from firstcontact.contacts import flood, online, service
+from firstcontact.contacts.tables import OnlineReportRow
 from firstcontact.platform import audit
 from firstcontact.platform.audit import AuditAction
 from firstcontact.platform.model import PUBLIC, ValidationError
@@ -120,24 +119,6 @@ def send(rt: Runtime, draft_id: str) -> str:
 def allow_public_post(rt: Runtime, address: str) -> bool:
     """Count one public form post from `address`; False once it is over the window's limit.
 
-    The counter is a database row per address and window, so every worker shares it.
+    The counter is in the database (contacts.flood), so every worker shares it.
     """
-    now = rt.clock.now()
-    window = now - timedelta(seconds=now.timestamp() % FLOOD_WINDOW.total_seconds())
-    address = address[:64]
-    for _ in range(2):
-        try:
-            with rt.database.transaction() as session:
-                bumped = session.execute(
-                    update(PublicPostCountRow)
-                    .where(PublicPostCountRow.address == address,
-                           PublicPostCountRow.window_start == window)
-                    .values(count=PublicPostCountRow.count + 1)
-                    .returning(PublicPostCountRow.count)).scalar()
-                if bumped is None:
-                    session.add(PublicPostCountRow(address=address, window_start=window, count=1))
-                    bumped = 1
-                return bumped <= FLOOD_LIMIT
-        except IntegrityError:
-            continue  # another worker made the row first: count again, into theirs
-    return False
+    return flood.retry_after(rt, "", address, FLOOD_LIMIT, FLOOD_WINDOW) == 0

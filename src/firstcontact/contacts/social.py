@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from firstcontact.contacts import desk, social_send
 from firstcontact.contacts import service as contacts
-from firstcontact.contacts import social_send
 from firstcontact.contacts.model import AreaType, CallerRelationship, Channel, ContactDraft
 from firstcontact.contacts.social_model import (
     InboundMessage,
@@ -238,6 +238,7 @@ def reply(rt: Runtime, actor: Actor, conversation_id: int, text: str | None) -> 
         row.last_message_at = now
         _add_to_narrative(session, rt, row, f"Reply from {actor.display_name or 'the desk'}",
                           body, now)
+        desk.close_if_open(session, actor, row.contact_id, now)
         session.flush()
         audit.record(session, actor, AuditAction.DISCLOSE, SUBJECT, row.id,
                      "digital desk replying to the public", now, {"message_id": message.id})
