@@ -36,6 +36,15 @@ class Settings(BaseSettings):
     smtp_port: int = 25
     smtp_from: str = "victim-care@force.example"
     smtp_timeout_seconds: float = 10.0
+    notify_api_key: str = ""
+    """GOV.UK Notify API key; empty means Notify is not used (texts are not sent)."""
+    notify_base_url: str = "https://api.notifications.service.gov.uk"
+    notify_sms_template_id: str = ""
+    """The Notify text-message template for the acknowledgement (its body: ((body)))."""
+    notify_email_template_id: str = ""
+    """The Notify email template; when set (with the key), Notify sends victims' email
+    instead of the mail relay."""
+    notify_timeout_seconds: float = 10.0
     force_contact: str = "Call 101, or 999 in an emergency, quoting your crime reference."
     """How a victim contacts the force: printed on every acknowledgement."""
     email_listen_host: str = "127.0.0.1"

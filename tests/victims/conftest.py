@@ -16,6 +16,7 @@ from firstcontact.platform.model import Role
 from firstcontact.platform.runtime import Runtime
 from tests.risk.flow import assess, new_contact
 from tests.staff import api_headers
+from tests.victims.notify_server import NotifyServer, running_notify
 
 REFUSED = "nobody@refused.example"
 
@@ -89,3 +90,10 @@ def mailbox(runtime: Runtime) -> Iterator[Mailbox]:
     runtime.settings.smtp_host, runtime.settings.smtp_port = box.host, box.port
     yield box
     controller.stop()
+
+
+@pytest.fixture
+def notify_server(runtime: Runtime) -> Iterator[NotifyServer]:
+    """A local HTTP server answering like GOV.UK Notify (see notify_server.py)."""
+    with running_notify(runtime) as server:
+        yield server

@@ -1,4 +1,6 @@
-"""Sending the written acknowledgement by email, retried with back-off by the timer loop.
+"""Sending the written acknowledgement by email or text, retried with back-off by the timer
+loop. Email goes through the force's mail relay, or GOV.UK Notify when the force set a Notify
+email template; texts go through Notify.
 
 The email carries the crime reference, what was reported, the date and how to contact the
 force, with the Code information given alongside it (what to expect, the leaflet,
@@ -34,6 +36,7 @@ from firstcontact.platform.events import Event
 from firstcontact.platform.model import SYSTEM
 from firstcontact.platform.runtime import Runtime
 from firstcontact.settings import Settings
+from firstcontact.victims import notify
 from firstcontact.victims.model import (
     CLOSED_STATES,
     EntitlementState,
@@ -96,11 +99,45 @@ def acknowledgement_text(settings: Settings, victim: VictimRow, policy: VictimsP
     body = templates(language).get_template("victims/email/acknowledgement.txt").render(
         victim=victim, force_name=settings.force_name, force_contact=settings.force_contact,
         crime_label=crime.label if crime else victim.crime_type,
-        reported_on=victim.reported_at.astimezone(policy.timezone).strftime("%-d %B %Y"),
+        reported_on=_reported_on(victim, policy),
         entitlements=[e for e in policy.entitlements if e.in_acknowledgement
                       and e.code != ACKNOWLEDGEMENT],
         enhanced=victim.enhanced)
     return translations(language).gettext(SUBJECT) % {"ref": victim.crime_reference}, body
+
+
+def _reported_on(victim: VictimRow, policy: VictimsPolicy) -> str:
+    return victim.reported_at.astimezone(policy.timezone).strftime("%-d %B %Y")
+
+
+def notify_values(settings: Settings, victim: VictimRow, policy: VictimsPolicy
+                  ) -> dict[str, str]:
+    """The Notify template's personalisation: the same acknowledgement as the email."""
+    crime = policy.crimes.get(victim.crime_type)
+    _, body = acknowledgement_text(settings, victim, policy)
+    return notify.personalisation(
+        victim.name, victim.crime_reference, crime.label if crime else victim.crime_type,
+        _reported_on(victim, policy), settings.force_contact, body)
+
+
+def channel(settings: Settings, victim: VictimRow) -> Method | None:
+    """How the acknowledgement can be sent automatically to this victim, if at all: by email
+    to an address (relay or Notify), or by text to a phone through Notify."""
+    preference = victim.contact_preference
+    if preference == Method.EMAIL.value and victim.email and (
+            settings.smtp_host or notify.email_enabled(settings)):
+        return Method.EMAIL
+    if preference == Method.TEXT.value and victim.phone and notify.sms_enabled(settings):
+        return Method.TEXT
+    return None
+
+
+def _send(settings: Settings, victim: VictimRow, method: Method, policy: VictimsPolicy) -> str:
+    if method is Method.TEXT or notify.email_enabled(settings):
+        to = victim.phone if method is Method.TEXT else victim.email
+        return notify.send(settings, "sms" if method is Method.TEXT else "email", to,
+                           notify_values(settings, victim, policy), victim.crime_reference)
+    return send_email(settings, render_acknowledgement(settings, victim, policy))
 
 
 def render_acknowledgement(settings: Settings, victim: VictimRow,
@@ -116,9 +153,9 @@ def render_acknowledgement(settings: Settings, victim: VictimRow,
     return message
 
 
-def letter_evidence(body: str) -> str:
-    """What proves which letter was posted: the SHA-256 of its text."""
-    return "sha256:" + hashlib.sha256(body.encode()).hexdigest()
+def letter_evidence(pdf: bytes) -> str:
+    """What proves which letter was posted: the SHA-256 of the printed PDF."""
+    return "sha256:" + hashlib.sha256(pdf).hexdigest()
 
 
 def mark_given(session: Session, victim_id: int, method: Method, evidence: str,
@@ -151,11 +188,11 @@ def _acknowledgement(session: Session, victim_id: int) -> EntitlementRow | None:
 
 def queue_acknowledgement(session: Session, settings: Settings, victim: VictimRow,
                           now: datetime) -> bool:
-    """Schedule the email now if the victim chose email, gave an address, and is still owed
-    the acknowledgement (and the force has a mail relay). True if it was scheduled."""
+    """Schedule the email or text now if the victim chose one the force can send, gave the
+    address or number, and is still owed the acknowledgement. True if it was scheduled."""
     row = _acknowledgement(session, victim.id)
-    if (row is None or victim.contact_preference != Method.EMAIL.value or not victim.email
-            or not settings.smtp_host or EntitlementState(row.state) in CLOSED_STATES):
+    if (row is None or channel(settings, victim) is None
+            or EntitlementState(row.state) in CLOSED_STATES):
         return False
     deadlines.cancel(session, SEND_ACKNOWLEDGEMENT, "victim_entitlement", row.id, now)
     row.attempts, row.last_error = 0, ""
@@ -164,21 +201,26 @@ def queue_acknowledgement(session: Session, settings: Settings, victim: VictimRo
 
 
 def send_acknowledgement(rt: Runtime, session: Session, deadline: deadlines.Deadline) -> None:
-    """Deadline handler: send the email; on failure try again later, or hand it to staff."""
+    """Deadline handler: send the email or text; on failure try again later, or hand it to
+    staff."""
     row = session.get(EntitlementRow, int(deadline.subject_id))
     victim = session.get(VictimRow, row.victim_id) if row else None
-    if row is None or victim is None or EntitlementState(row.state) in CLOSED_STATES:
+    method = channel(rt.settings, victim) if victim else None
+    if (row is None or victim is None or method is None
+            or EntitlementState(row.state) in CLOSED_STATES):
         return
     now = rt.clock.now()
-    policy = victims_policy()
     try:
-        evidence = send_email(rt.settings, render_acknowledgement(rt.settings, victim, policy))
-    except (Undeliverable, OSError, smtplib.SMTPException) as error:
-        _failed(session, row, now, error, final=isinstance(error, Undeliverable))
+        evidence = _send(rt.settings, victim, method, victims_policy())
+    except (Undeliverable, notify.Refused, notify.Unavailable, OSError,
+            smtplib.SMTPException) as error:
+        _failed(session, row, now, error,
+                final=isinstance(error, Undeliverable | notify.Refused))
         return
-    mark_given(session, victim.id, Method.EMAIL, evidence, now)
+    mark_given(session, victim.id, method, evidence, now)
     audit.record(session, SYSTEM, AuditAction.DISCLOSE, "victim", victim.id,
-                 "written acknowledgement emailed to the victim (Victims' Code right 3)", now,
+                 f"written acknowledgement sent to the victim by {method.value} "
+                 "(Victims' Code right 3)", now,
                  {"message_id": evidence, "entitlement_id": row.id})
 
 

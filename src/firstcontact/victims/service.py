@@ -23,7 +23,7 @@ from firstcontact.platform.db import stage_event
 from firstcontact.platform.events import Event
 from firstcontact.platform.model import Actor, Conflict, NotFound, Permission
 from firstcontact.platform.runtime import Runtime
-from firstcontact.victims import delivery
+from firstcontact.victims import delivery, letter
 from firstcontact.victims.model import (
     CLOSED_STATES,
     Consent,
@@ -317,6 +317,14 @@ def acknowledgement_letter(rt: Runtime, actor: Actor, victim_id: int) -> Letter:
     return Letter(victim, subject, body)
 
 
+def acknowledgement_letter_pdf(rt: Runtime, actor: Actor, victim_id: int) -> bytes:
+    """The written acknowledgement as a PDF to print and post (an audited read)."""
+    get_victim(rt, actor, victim_id, "written acknowledgement letter printed (PDF)")
+    with rt.database.transaction() as session:
+        return letter.acknowledgement_pdf(rt.settings, _load(session, victim_id),
+                                          victims_policy())
+
+
 def record_letter_posted(rt: Runtime, actor: Actor, victim_id: int) -> list[str]:
     """Staff posted (or handed over) the printed letter: the acknowledgement and the
     information in it are given, with the letter's hash as evidence."""
@@ -324,8 +332,8 @@ def record_letter_posted(rt: Runtime, actor: Actor, victim_id: int) -> list[str]
     now = rt.clock.now()
     with rt.database.transaction() as session:
         row = _load(session, victim_id)
-        _, body = delivery.acknowledgement_text(rt.settings, row, victims_policy())
-        evidence = delivery.letter_evidence(body)
+        evidence = delivery.letter_evidence(
+            letter.acknowledgement_pdf(rt.settings, row, victims_policy()))
         given = delivery.mark_given(session, victim_id, Method.LETTER, evidence, now,
                                     actor.user_id)
         if not given:

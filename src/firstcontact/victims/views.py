@@ -21,6 +21,7 @@ from firstcontact.victims.compliance import (
 )
 from firstcontact.victims.model import ContactPreference, Method, parse_details, parse_outcome
 from firstcontact.victims.policy import victims_policy
+from firstcontact.victims.trend import trend
 from firstcontact.web.deps import get_runtime, require
 from firstcontact.web.forms import form_fields
 from firstcontact.web.templating import render
@@ -106,7 +107,8 @@ def compliance(request: Request, rt: RuntimeDep, actor: Analyst) -> HTMLResponse
         "figures": figures, "period": period, "split": split, "splits": SPLITS,
         "titles": titles, "moj": MOJ_MEASURES, "query": query,
         "moj_figures": [f for f in performance.performance(rt, actor, period, "all")
-                        if f.code in MOJ_MEASURES]})
+                        if f.code in MOJ_MEASURES],
+        "trend": trend(performance.performance(rt, actor, period, "month"))})
 
 
 @router.get("/victims/compliance.csv", response_model=None)
@@ -137,6 +139,14 @@ def letter(request: Request, victim_id: int, rt: RuntimeDep, actor: Reader) -> H
     """The written acknowledgement as a page to print and post."""
     return render(request, "victims/letter.html",
                   {"letter": service.acknowledgement_letter(rt, actor, victim_id)})
+
+
+@router.get("/victims/{victim_id:int}/letter.pdf", response_model=None)
+def letter_pdf(victim_id: int, rt: RuntimeDep, actor: Reader) -> Response:
+    """The written acknowledgement as a PDF letter, to print and post."""
+    pdf = service.acknowledgement_letter_pdf(rt, actor, victim_id)
+    return Response(pdf, media_type="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="acknowledgement-{victim_id}.pdf"'})
 
 
 @router.post("/victims/{victim_id:int}/letter", response_model=None)

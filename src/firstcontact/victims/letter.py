@@ -1,0 +1,54 @@
+"""The written acknowledgement as a printable PDF letter, in the victim's language.
+
+The letter says what the email says (the same template). It is rendered the same way every
+time for the same victim (its creation date is the day the crime was reported), so the
+SHA-256 kept as evidence when staff record it as posted is the hash of the very letter they
+printed.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from fpdf import FPDF
+
+from firstcontact.settings import Settings
+from firstcontact.victims.delivery import acknowledgement_text
+from firstcontact.victims.model import VictimsPolicy
+from firstcontact.victims.tables import VictimRow
+
+LINE_MM = 5.5
+
+
+def printable(text: str) -> str:
+    """The PDF's built-in fonts print Latin-1 (English and Welsh as the force writes them);
+    any other letter, as in a name, is printed without its accent rather than refused."""
+    def one(char: str) -> str:
+        if ord(char) < 256:
+            return char
+        base = unicodedata.normalize("NFKD", char).encode("latin-1", "ignore").decode("latin-1")
+        return base or "?"
+    return "".join(one(char) for char in text)
+
+
+def acknowledgement_pdf(settings: Settings, victim: VictimRow, policy: VictimsPolicy) -> bytes:
+    """The letter: the victim's address, the subject, then the acknowledgement's text."""
+    subject, body = acknowledgement_text(settings, victim, policy)
+    pdf = FPDF(format="A4")
+    pdf.set_creation_date(victim.reported_at)
+    pdf.set_title(printable(subject))
+    pdf.set_author(printable(settings.force_name))
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    if victim.postal_address:
+        address = "\n".join([victim.name, *victim.postal_address.replace(",", "\n").split("\n")])
+        pdf.multi_cell(0, LINE_MM, printable("\n".join(
+            line.strip() for line in address.split("\n") if line.strip())),
+            new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(LINE_MM * 2)
+    pdf.set_font("Helvetica", style="B", size=13)
+    pdf.multi_cell(0, LINE_MM + 1, printable(subject), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(LINE_MM)
+    pdf.set_font("Helvetica", size=11)
+    pdf.multi_cell(0, LINE_MM, printable(body), new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
