@@ -13,9 +13,9 @@ import unicodedata
 from fpdf import FPDF
 
 from firstcontact.settings import Settings
-from firstcontact.victims.wording import acknowledgement_text
 from firstcontact.victims.model import VictimsPolicy
 from firstcontact.victims.tables import VictimRow
+from firstcontact.victims.wording import acknowledgement_text
 
 LINE_MM = 5.5
 ADDRESS_AT_MM = (24.6, 39.5)

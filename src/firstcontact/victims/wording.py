@@ -67,7 +67,8 @@ def acknowledgement_text(settings: Settings, victim: VictimRow, policy: VictimsP
     crime = policy.crimes.get(victim.crime_type)
     body = templates(language).get_template("victims/email/acknowledgement.txt").render(
         victim=victim, addressee=victim.contact_name or victim.name,
-        about=victim.name if victim.contact_name else "", force_name=settings.force_name, force_contact=settings.force_contact,
+        about=victim.name if victim.contact_name else "", force_name=settings.force_name,
+        force_contact=settings.force_contact,
         crime_label=crime.label if crime else victim.crime_type,
         reported_on=reported_on(victim, policy),
         entitlements=[e for e in policy.entitlements if e.in_acknowledgement
