@@ -68,7 +68,7 @@ def journey(tmp_path_factory: pytest.TempPathFactory, mailbox: Mailbox) -> Itera
                      FIRSTCONTACT_TIMER_INTERVAL_SECONDS="0.5")
     firstcontact("db", "upgrade", env=env)
     desk, care = staff(env["FIRSTCONTACT_DATABASE_URL"])
-    with live_server(env, Path(folder / "server.log")) as server:
+    with live_server(env, Path(folder / "server.log"), timeout=90) as server:
         yield Journey(server.url, desk, care)
 
 
