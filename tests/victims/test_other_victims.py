@@ -11,11 +11,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from firstcontact.app import timer_handlers
+from firstcontact.contacts import online, online_service
 from firstcontact.platform.audit import AuditAction, AuditEntry
 from firstcontact.platform.deadlines import TimerLoop
 from firstcontact.platform.model import Role
 from firstcontact.platform.runtime import Runtime
 from firstcontact.victims.tables import VictimRow
+from tests.risk.flow import assess
 from tests.staff import sign_in
 from tests.victims.conftest import Mailbox, record_crime
 
@@ -186,3 +188,59 @@ def test_staff_add_a_victim_through_the_form_found_by_crime_reference(
     page = client.get(added.headers["location"])
     assert "Letters go to" in page.text and "Priya Shah" in page.text
     assert "A business or organisation" in page.text
+
+
+def record_crime_for(client: TestClient, handler: dict[str, str], contact_id: int) -> None:
+    """The desk's THRIVE and a crime determination for a contact already recorded."""
+    grade = assess(client, handler, contact_id)["suggestion"]["grade"]
+    response = client.post(f"/api/contacts/{contact_id}/determination", headers=handler, json={
+        "grade": grade, "nsir_category": "crime", "opening_code": "CR-THE", "qualifiers": []})
+    assert response.status_code == 201, response.text
+
+
+def report_online(runtime: Runtime, method: str, detail: str) -> str:
+    """An online report sent through the public journey's own service; returns its
+    reference."""
+    draft = online_service.start(runtime)
+    for slug, fields in (("what", {"kind": "crime"}), ("who", {"caller_relationship": "victim"}),
+                         ("details", {"narrative": "My bike was taken from the library."}),
+                         ("where", {"address": "Library, Market Square"}),
+                         ("name", {"caller_name": "Olu Adeyemi"}),
+                         ("contact", {"contact_method": method}),
+                         ("contact-details", {"contact_detail": detail}),
+                         ("language", {"language": "English"}),
+                         ("help", {"needs_help": "no"})):
+        online_service.answer(runtime, draft, online.BY_SLUG[slug], fields)
+    return online_service.send(runtime, draft)
+
+
+def test_an_online_victim_who_asked_for_email_is_emailed_once_the_crime_is_recorded(
+        client: TestClient, runtime: Runtime, mailbox: Mailbox, handler: dict[str, str],
+        care: dict[str, str]) -> None:
+    reference = report_online(runtime, "email", "olu@example.org")
+    contact_id = next(c["id"] for c in client.get("/api/contacts", headers=handler).json()
+                      if c["reference"] == reference)
+    record_crime_for(client, handler, contact_id)
+    victim = client.get("/api/victims/queue", headers=care).json()[0]
+    details = client.get(f"/api/victims/{victim['victim_id']}", headers=care).json()
+    assert (details["contact_preference"], details["email"]) == ("email", "olu@example.org")
+    assert TimerLoop(runtime, timer_handlers()).run_once() == 1
+    assert mailbox.messages[-1].rcpt_tos == ["olu@example.org"]
+    content = mailbox.messages[-1].content
+    assert isinstance(content, bytes) and reference.encode() in content
+
+
+def test_an_online_victim_who_asked_for_a_letter_keeps_their_address(
+        client: TestClient, runtime: Runtime, handler: dict[str, str],
+        care: dict[str, str]) -> None:
+    reference = report_online(runtime, "letter", "3 Elm Road, Anytown AN1 2BB")
+    contact_id = next(c["id"] for c in client.get("/api/contacts", headers=handler).json()
+                      if c["reference"] == reference)
+    record_crime_for(client, handler, contact_id)
+    victim_id = client.get("/api/victims/queue", headers=care).json()[0]["victim_id"]
+    details = client.get(f"/api/victims/{victim_id}", headers=care).json()
+    assert details["contact_preference"] == "letter"
+    assert details["postal_address"] == "3 Elm Road, Anytown AN1 2BB"
+    TimerLoop(runtime, timer_handlers()).run_once()
+    owed = client.get(f"/api/victims/{victim_id}", headers=care).json()["entitlements"]
+    assert states({"entitlements": owed})["written_acknowledgement"][0] == "due"  # staff post it
