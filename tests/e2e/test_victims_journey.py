@@ -169,3 +169,26 @@ def test_a_crime_reported_online_is_acknowledged_by_email_and_counted_for_its_te
     expect(page.locator("#behind")).to_contain_text(reference)
     expect(page.locator("#behind")).to_contain_text("Olu Adeyemi")
     axe_check(page)
+    add_a_business(page, reference)
+
+
+def add_a_business(page: Page, reference: str) -> None:
+    """Victim care finds the crime by its reference and adds the library as a victim."""
+    page.goto("/victims")
+    page.get_by_label("Add a victim to a crime: crime reference").fill(reference)
+    page.get_by_role("button", name="Find the crime").click()
+    expect(page.get_by_role("heading", name="Victims of this crime")).to_be_visible()
+    expect(page.locator("#crime-victims")).to_contain_text("Olu Adeyemi")
+    axe_check(page)
+    page.get_by_label(re.compile("^A business")).check()
+    page.get_by_label("Name of the victim, or of the business").fill("Town Library")
+    page.get_by_role("button", name="Add the victim").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter this information")
+    axe_check(page)
+    page.get_by_label("Parent or guardian, or the business's named contact").fill("Priya Shah")
+    page.get_by_label("Phone", exact=True).check()
+    page.get_by_label("Phone number").fill("0161 496 0000")
+    page.get_by_role("button", name="Add the victim").click()
+    expect(page.locator("#addressee")).to_have_text("Priya Shah")
+    expect(page.locator("#entitlement-support_referral")).to_contain_text("Not applicable")
+    axe_check(page)
