@@ -128,6 +128,25 @@ def refer_in(session: Session, actor: Actor, person_id: int, agency_id: int,
     return _view(row, agency)
 
 
+def preview(rt: Runtime, actor: Actor, person_id: int,
+            agency_id: int) -> tuple[str, dict[str, str]]:
+    """The agency's name and exactly the extract `refer` would send now, for staff to check
+    before sending. Reading it is audited; nothing leaves the force until `refer`."""
+    actor.require(Permission.REFERRAL_CREATE)
+    with rt.database.transaction() as session:
+        agency = session.get(AgencyRow, agency_id)
+        if agency is None:
+            raise ValidationError("agency_id", "Select a partner agency from the directory")
+        if session.get(PersonRow, person_id) is None:
+            raise NotFound(f"person {person_id}")
+        extract = _extract(session, person_id,
+                           policy.agencies().types[agency.agency_type].fields)
+        audit.record(session, actor, AuditAction.READ, "person", person_id,
+                     f"checking the extract before a referral to {agency.name}",
+                     rt.clock.now(), {"agency_id": agency_id, "fields": sorted(extract)})
+        return agency.name, extract
+
+
 def _extract(session: Session, person_id: int, fields: tuple[str, ...]) -> dict[str, str]:
     """The agency's fields from the person's most recent records, newest value first."""
     extract: dict[str, str] = {}
