@@ -107,7 +107,7 @@ async def unmerge(request: Request, person_id: int, rt: RuntimeDep, actor: Merge
                                 reason if isinstance(reason, str) else "")
     except ValidationError as error:
         # One form on the page answers for both of the service's fields.
-        errors = {"unmerge_reason": message for message in error.errors.values()}
+        errors = {"unmerge_reason": error.message}
         return await run_in_threadpool(_person_page, request, rt, actor, person_id, errors,
                                        fields, 422)
     return RedirectResponse(f"/people/{person_id}", status_code=303)
