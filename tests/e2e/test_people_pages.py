@@ -68,3 +68,23 @@ def test_a_team_leader_confirms_a_match_and_reports_a_person_missing(page: Page,
     page.get_by_role("link", name="Missing people").first.click()
     expect(page.locator("#missing-reports")).to_contain_text("Dementia")
     axe_check(page)
+
+
+def test_a_team_leader_checks_the_extract_before_referring(page: Page, site: Site) -> None:
+    sign_in(page, site.logins["team_leader"])
+    record_call(page, "07700 900603")
+    page.get_by_role("link", name="Refer to a partner agency").click()
+    axe_check(page)
+    page.get_by_role("button", name="Check what will be sent").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Select the lawful basis")
+    axe_check(page)
+    page.get_by_label("Partner agency").select_option(
+        label="Northshire Adult Social Care (Adults' social care)")
+    page.get_by_label("Why are you referring this person?").fill("Carer is unwell")
+    page.get_by_label("Care Act 2014 s.42").check()
+    page.get_by_role("button", name="Check what will be sent").click()
+    expect(page.locator("#extract")).to_contain_text("+447700900603")
+    axe_check(page)
+    page.get_by_role("button", name="Send referral").click()
+    expect(page.locator("h1")).to_have_text("Partner-agency referrals")
+    axe_check(page)
