@@ -155,3 +155,4 @@ def test_a_leader_reviews_sees_reviews_due_records_found_and_the_interview(
     assert held.status_code == 303
     assert "Held" in client.get(url).text
     assert "Nobody is reported missing" in client.get("/missing").text
+    assert client.get(f"/missing/{2**63}").status_code == 404

@@ -35,6 +35,7 @@ from firstcontact.people.service import link_identity
 from firstcontact.people.tables import AgencyRow, PersonRow
 from firstcontact.platform import audit, deadlines
 from firstcontact.platform.audit import AuditAction
+from firstcontact.platform.db import get_by_id
 from firstcontact.platform.model import (
     Actor,
     Conflict,
@@ -107,8 +108,8 @@ def _person(session: Session, fields: Mapping[str, Any], now: datetime) -> int:
                                    str(fields.get("missing_date_of_birth") or ""), now.date())
         return link_identity(session, Identity(given_name=given, surname=surname,
                                                 date_of_birth=born), None, now).person_id
-    if isinstance(value, bool) or not isinstance(value, int) or session.get(
-            PersonRow, value) is None:
+    if isinstance(value, bool) or not isinstance(value, int) or get_by_id(
+            session, PersonRow, value) is None:
         raise ValidationError("person_id", "Choose the missing person from People, or give "
                               "their name")
     return value
@@ -118,7 +119,7 @@ def _local_authority(session: Session, draft: ReportDraft, value: Any) -> int | 
     """The council responsible for a child in care: a children's social care agency."""
     if not draft.child_in_care:
         return None
-    agency = session.get(AgencyRow, value) if isinstance(value, int) else None
+    agency = get_by_id(session, AgencyRow, value) if isinstance(value, int) else None
     if agency is None or agency.agency_type != LOCAL_AUTHORITY_TYPE:
         raise ValidationError("local_authority_agency_id", "A child in care: choose the "
                               "responsible local authority's children's social care")
@@ -199,7 +200,7 @@ def return_interview_held(rt: Runtime, actor: Actor, report_id: int,
     actor.require(Permission.MISSING_REPORT)
     now = rt.clock.now()
     with rt.database.transaction() as session:
-        row = session.get(MissingReportRow, report_id)
+        row = get_by_id(session, MissingReportRow, report_id)
         if row is None:
             raise NotFound(f"missing report {report_id}")
         if row.found_at is None or row.return_interview_due_at is None:
@@ -218,7 +219,7 @@ def get_report(rt: Runtime, actor: Actor, report_id: int) -> ReportView:
     actor.require(Permission.MISSING_REPORT)
     now = rt.clock.now()
     with rt.database.transaction() as session:
-        row = session.get(MissingReportRow, report_id)
+        row = get_by_id(session, MissingReportRow, report_id)
         if row is None:
             raise NotFound(f"missing report {report_id}")
         audit.record(session, actor, AuditAction.READ, SUBJECT, row.id,
@@ -255,7 +256,7 @@ def local_authorities(rt: Runtime, actor: Actor) -> list[tuple[int, str]]:
 
 
 def _open_row(session: Session, report_id: int) -> MissingReportRow:
-    row = session.get(MissingReportRow, report_id)
+    row = get_by_id(session, MissingReportRow, report_id)
     if row is None:
         raise NotFound(f"missing report {report_id}")
     if row.status != OPEN:

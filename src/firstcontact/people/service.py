@@ -32,6 +32,7 @@ from firstcontact.people.tables import (
 )
 from firstcontact.platform import audit
 from firstcontact.platform.audit import AuditAction
+from firstcontact.platform.db import get_by_id
 from firstcontact.platform.model import (
     SYSTEM,
     Actor,
@@ -174,7 +175,7 @@ def add_record(session: Session, person_id: int, identity: Identity, contact_id:
 def get_person(rt: Runtime, actor: Actor, person_id: int, purpose: str) -> PersonView:
     actor.require(Permission.PERSON_READ)
     with rt.database.transaction() as session:
-        person = session.get(PersonRow, person_id)
+        person = get_by_id(session, PersonRow, person_id)
         if person is None:
             raise NotFound(f"person {person_id}")
         rows = session.scalars(select(PersonRecordRow).where(
@@ -223,7 +224,7 @@ def decide_offer(rt: Runtime, actor: Actor, offer_id: int, confirm: bool) -> Off
     actor.require(Permission.PERSON_MERGE)
     now = rt.clock.now()
     with rt.database.transaction() as session:
-        offer = session.get(MatchOfferRow, offer_id)
+        offer = get_by_id(session, MatchOfferRow, offer_id)
         if offer is None:
             raise NotFound(f"match offer {offer_id}")
         if offer.status != OPEN:
@@ -253,7 +254,7 @@ def merge(rt: Runtime, actor: Actor, keep_id: int, merge_id: int, reason: str) -
 
 def _merge(session: Session, actor: Actor, keep_id: int, merge_id: int, reason: str,
            now: datetime) -> int:
-    keep, gone = session.get(PersonRow, keep_id), session.get(PersonRow, merge_id)
+    keep, gone = get_by_id(session, PersonRow, keep_id), get_by_id(session, PersonRow, merge_id)
     if keep is None or gone is None:
         raise NotFound(f"person {keep_id if keep is None else merge_id}")
     if keep.merged_into_id is not None or gone.merged_into_id is not None:
@@ -289,7 +290,7 @@ def unmerge(rt: Runtime, actor: Actor, person_id: int, reason: str) -> int:
         for record in session.scalars(select(PersonRecordRow).where(
                 PersonRecordRow.id.in_(row.record_ids))):
             record.person_id = person_id
-        person = session.get(PersonRow, person_id)
+        person = get_by_id(session, PersonRow, person_id)
         assert person is not None
         person.merged_into_id = None
         row.unmerged_at = now
