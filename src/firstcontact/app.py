@@ -25,8 +25,10 @@ from firstcontact.harm import views as harm_views
 from firstcontact.missing import api as missing_api
 from firstcontact.missing import policy as missing_policy
 from firstcontact.missing import service as missing_service
+from firstcontact.missing import views as missing_views
 from firstcontact.people import api as people_api
 from firstcontact.people import policy as people_policy
+from firstcontact.people import referral_views
 from firstcontact.people import service as people_service
 from firstcontact.people import views as people_views
 from firstcontact.platform import health
@@ -104,6 +106,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
                    victims_views.router, online_views.router, desk_views.router,
                    people_api.router, people_api.partners_router, people_views.router,
                    social_api.router, chat_views.router, chat_views.api_router,
-                   risk_api.incidents_router, demand_api.units_router, missing_api.router):
+                   risk_api.incidents_router, demand_api.units_router, missing_api.router,
+                   missing_views.router, referral_views.router):
         app.include_router(router)
     return app

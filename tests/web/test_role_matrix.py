@@ -26,6 +26,7 @@ PEOPLE = {R.CALL_HANDLER, R.DIGITAL_DESK, R.TEAM_LEADER, R.VICTIM_CARE, R.ADMIN}
 REFERRERS = {R.TEAM_LEADER, R.VICTIM_CARE, R.ADMIN}
 MISSING = {R.CALL_HANDLER, R.TEAM_LEADER, R.ADMIN}
 MISSING_REVIEW = {R.TEAM_LEADER, R.ADMIN}
+MERGERS = {R.TEAM_LEADER, R.ADMIN}
 
 MATRIX: list[tuple[str, str, set[Role]]] = [
     ("GET", "/api/contacts", READERS),
@@ -56,6 +57,24 @@ MATRIX: list[tuple[str, str, set[Role]]] = [
     ("POST", "/api/missing/1/found", MISSING),
     ("POST", "/api/missing/1/reviews", MISSING_REVIEW),
     ("POST", "/api/missing/1/return-interview", MISSING),
+    ("GET", "/people/offers", PEOPLE),
+    ("POST", "/people/offers/1/confirm", MERGERS),
+    ("POST", "/people/offers/1/reject", MERGERS),
+    ("GET", "/people/1", PEOPLE),
+    ("POST", "/people/1/merges", MERGERS),
+    ("POST", "/people/1/unmerge", MERGERS),
+    ("GET", "/people/1/referrals/new", REFERRERS),
+    ("POST", "/people/1/referrals/check", REFERRERS),
+    ("POST", "/people/1/referrals", REFERRERS),
+    ("GET", "/referrals", REFERRERS | {R.PARTNER_AGENCY}),
+    ("POST", "/referrals/1/status", REFERRERS | {R.PARTNER_AGENCY}),
+    ("GET", "/missing", MISSING),
+    ("GET", "/missing/new", MISSING),
+    ("POST", "/missing", MISSING),
+    ("GET", "/missing/1", MISSING),
+    ("POST", "/missing/1/reviews", MISSING_REVIEW),
+    ("POST", "/missing/1/found", MISSING),
+    ("POST", "/missing/1/return-interview", MISSING),
 ]
 
 

@@ -63,16 +63,28 @@ def receive(rt: Runtime, raw: bytes) -> Received:
             _reopen(session, thread)
             return Received(thread, _reference(session, thread), False, False)
     recorded = service.record_contact(rt, LISTENER, _draft(inbound),
-                                      idempotency_key=f"email:{inbound.message_id}")
+                                      idempotency_key=f"email:{inbound.message_id}",
+                                      intake=False)
     contact = recorded.contact
-    try:
-        with rt.database.transaction() as session:
-            _store(rt, session, contact.id, inbound)
-    except IntegrityError:
+    stored = _store_new(rt, contact.id, inbound)
+    if recorded.created:
+        # After the email is stored, so matching sees the sender's address.
+        service.run_intake_steps(rt, contact.id)
+    if not stored:
         return Received(contact.id, contact.reference, False, True)
     if recorded.created and not inbound.automatic:
         acknowledge(rt, contact.id, contact.reference, inbound)
     return Received(contact.id, contact.reference, recorded.created, False)
+
+
+def _store_new(rt: Runtime, contact_id: int, inbound: InboundEmail) -> bool:
+    """Store the email on its new contact; False if another worker stored it first."""
+    try:
+        with rt.database.transaction() as session:
+            _store(rt, session, contact_id, inbound)
+    except IntegrityError:
+        return False
+    return True
 
 
 def _message(session: Session, message_id: str) -> EmailMessageRow | None:

@@ -91,13 +91,14 @@ def idempotency_scope(actor: Actor) -> str:
 
 
 def record_contact(rt: Runtime, actor: Actor, draft: ContactDraft,
-                   idempotency_key: str | None = None) -> Recorded:
+                   idempotency_key: str | None = None, *, intake: bool = True) -> Recorded:
     """Store a new contact, or return the one a retried submit already stored.
 
     The insert is tried first (the common case: a new submit); the unique key on
     (scope, idempotency key) turns a retry into an IntegrityError, answered with the first
     record, or a 409 if the retry carries different content. Staff need CONTACT_CREATE; the
-    public channels record as PUBLIC, which needs nothing.
+    public channels record as PUBLIC, which needs nothing. With `intake` off the caller runs
+    the intake steps itself, once what the steps read (an email's sender) is stored too.
     """
     if actor != PUBLIC:
         actor.require(Permission.CONTACT_CREATE)
@@ -111,7 +112,8 @@ def record_contact(rt: Runtime, actor: Actor, draft: ContactDraft,
         if earlier is None:
             raise
         return Recorded(earlier, created=False)
-    run_intake_steps(rt, contact.id)
+    if intake:
+        run_intake_steps(rt, contact.id)
     return Recorded(contact, created=True)
 
 

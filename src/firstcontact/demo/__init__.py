@@ -21,6 +21,7 @@ from firstcontact.contacts.social_model import InboundMessage, Platform
 from firstcontact.contacts.tables import ContactRow
 from firstcontact.demand import resources
 from firstcontact.demand.queues import QueueFilter, dispatcher_queue
+from firstcontact.demo.missing import seed_missing_people
 from firstcontact.demo.scenarios import SCENARIOS, Scenario
 from firstcontact.platform import auth
 from firstcontact.platform.clock import FixedClock
@@ -60,6 +61,8 @@ def seed(rt: Runtime) -> list[tuple[str, str, str]]:
         _seed_online_and_email(rt)
         _seed_social_and_chat(rt)
         _seed_units(rt, staff[Role.DISPATCHER])
+        seed_missing_people(rt, staff[Role.ADMIN], staff[Role.TEAM_LEADER],
+                            staff[Role.CALL_HANDLER], staff[Role.PARTNER_AGENCY])
     return [(role.value, username, demo_password(username)) for role, username, _ in DEMO_STAFF]
 
 

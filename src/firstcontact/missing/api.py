@@ -22,6 +22,9 @@ Reviewer = Annotated[Actor, Depends(require(Permission.MISSING_REVIEW))]
 
 class ReportIn(BaseModel):
     person_id: int | None = None
+    missing_name: str | None = None
+    """Instead of person_id: the missing person's name (and date of birth), matched to People."""
+    missing_date_of_birth: str | None = None
     contact_id: int | None = None
     description: str | None = None
     circumstances: str | None = None

@@ -28,17 +28,21 @@ from firstcontact.missing.model import (
 )
 from firstcontact.missing.policy import missing_policy
 from firstcontact.missing.tables import MissingReportRow, RiskDecisionRow
+from firstcontact.people.model import Identity, parse_date_of_birth, split_name
 from firstcontact.people.partners import ReferralDraft
 from firstcontact.people.referrals import refer_in
+from firstcontact.people.service import link_identity
 from firstcontact.people.tables import AgencyRow, PersonRow
 from firstcontact.platform import audit, deadlines
 from firstcontact.platform.audit import AuditAction
+from firstcontact.platform.db import get_by_id
 from firstcontact.platform.model import (
     Actor,
     Conflict,
     NotFound,
     Permission,
     ValidationError,
+    plain_text,
 )
 from firstcontact.platform.runtime import Runtime
 
@@ -72,7 +76,7 @@ def report(rt: Runtime, actor: Actor, fields: Mapping[str, Any]) -> ReportView:
     now = rt.clock.now()
     draft = parse_report(fields, missing_policy(), now)
     with rt.database.transaction() as session:
-        person_id = _person(session, fields.get("person_id"))
+        person_id = _person(session, fields, now)
         agency_id = _local_authority(session, draft, fields.get("local_authority_agency_id"))
         previous = session.scalars(select(MissingReportRow).where(
             MissingReportRow.person_id == person_id).order_by(MissingReportRow.id.desc())).first()
@@ -92,10 +96,22 @@ def report(rt: Runtime, actor: Actor, fields: Mapping[str, Any]) -> ReportView:
         return _view(session, row)
 
 
-def _person(session: Session, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or session.get(
-            PersonRow, value) is None:
-        raise ValidationError("person_id", "Choose the missing person from People")
+def _person(session: Session, fields: Mapping[str, Any], now: datetime) -> int:
+    """The Person chosen, or (for someone known only by the caller's description: a mother
+    reported by her daughter) one matched or made from their name and date of birth in this
+    same transaction, so a repeat episode finds the Person already known."""
+    value = fields.get("person_id")
+    if value in (None, "") and fields.get("missing_name"):
+        name = plain_text("missing_name", fields.get("missing_name"), max_chars=200)
+        given, surname = split_name(name)
+        born = parse_date_of_birth("missing_date_of_birth",
+                                   str(fields.get("missing_date_of_birth") or ""), now.date())
+        return link_identity(session, Identity(given_name=given, surname=surname,
+                                                date_of_birth=born), None, now).person_id
+    if isinstance(value, bool) or not isinstance(value, int) or get_by_id(
+            session, PersonRow, value) is None:
+        raise ValidationError("person_id", "Choose the missing person from People, or give "
+                              "their name")
     return value
 
 
@@ -103,7 +119,7 @@ def _local_authority(session: Session, draft: ReportDraft, value: Any) -> int | 
     """The council responsible for a child in care: a children's social care agency."""
     if not draft.child_in_care:
         return None
-    agency = session.get(AgencyRow, value) if isinstance(value, int) else None
+    agency = get_by_id(session, AgencyRow, value) if isinstance(value, int) else None
     if agency is None or agency.agency_type != LOCAL_AUTHORITY_TYPE:
         raise ValidationError("local_authority_agency_id", "A child in care: choose the "
                               "responsible local authority's children's social care")
@@ -184,7 +200,7 @@ def return_interview_held(rt: Runtime, actor: Actor, report_id: int,
     actor.require(Permission.MISSING_REPORT)
     now = rt.clock.now()
     with rt.database.transaction() as session:
-        row = session.get(MissingReportRow, report_id)
+        row = get_by_id(session, MissingReportRow, report_id)
         if row is None:
             raise NotFound(f"missing report {report_id}")
         if row.found_at is None or row.return_interview_due_at is None:
@@ -203,7 +219,7 @@ def get_report(rt: Runtime, actor: Actor, report_id: int) -> ReportView:
     actor.require(Permission.MISSING_REPORT)
     now = rt.clock.now()
     with rt.database.transaction() as session:
-        row = session.get(MissingReportRow, report_id)
+        row = get_by_id(session, MissingReportRow, report_id)
         if row is None:
             raise NotFound(f"missing report {report_id}")
         audit.record(session, actor, AuditAction.READ, SUBJECT, row.id,
@@ -211,8 +227,36 @@ def get_report(rt: Runtime, actor: Actor, report_id: int) -> ReportView:
         return _view(session, row)
 
 
+def open_reports(rt: Runtime, actor: Actor) -> list[ReportView]:
+    """Reports still open, and found children whose return home interview is not yet held:
+    the supervisor's list, soonest review first. Reading it is audited."""
+    actor.require(Permission.MISSING_REPORT)
+    with rt.database.transaction() as session:
+        rows = session.scalars(select(MissingReportRow).where(
+            (MissingReportRow.status == OPEN) | (
+                MissingReportRow.return_interview_due_at.is_not(None)
+                & MissingReportRow.return_interview_held_at.is_(None))).order_by(
+            MissingReportRow.status, MissingReportRow.review_due_at,
+            MissingReportRow.id)).all()
+        episodes = dict(session.execute(select(
+            MissingReportRow.person_id, func.count()).where(MissingReportRow.person_id.in_(
+                {row.person_id for row in rows})).group_by(MissingReportRow.person_id)).all())
+        audit.record(session, actor, AuditAction.READ, SUBJECT, "open",
+                     "supervising open missing-person reports", rt.clock.now(),
+                     {"reports": [row.id for row in rows]})
+        return [ReportView(row, int(episodes[row.person_id]), ()) for row in rows]
+
+
+def local_authorities(rt: Runtime, actor: Actor) -> list[tuple[int, str]]:
+    """(id, name) of the children's social care agencies a child in care may belong to."""
+    actor.require(Permission.MISSING_REPORT)
+    with rt.database.transaction() as session:
+        return [(a.id, a.name) for a in session.scalars(select(AgencyRow).where(
+            AgencyRow.agency_type == LOCAL_AUTHORITY_TYPE).order_by(AgencyRow.name))]
+
+
 def _open_row(session: Session, report_id: int) -> MissingReportRow:
-    row = session.get(MissingReportRow, report_id)
+    row = get_by_id(session, MissingReportRow, report_id)
     if row is None:
         raise NotFound(f"missing report {report_id}")
     if row.status != OPEN:

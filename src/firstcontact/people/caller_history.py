@@ -16,6 +16,7 @@ from firstcontact.people.history import PastContact, Raised, flags, window_count
 from firstcontact.people.tables import ManagementPlanRow, PersonRecordRow, PersonRow
 from firstcontact.platform import audit
 from firstcontact.platform.audit import AuditAction
+from firstcontact.platform.db import get_by_id
 from firstcontact.platform.model import Actor, NotFound, Permission, ValidationError, plain_text
 from firstcontact.platform.runtime import Runtime
 
@@ -51,7 +52,7 @@ def for_contact(rt: Runtime, actor: Actor, contact_id: int) -> CallerHistory:
     now = rt.clock.now()
     rules = policy.repeat()
     with rt.database.transaction() as session:
-        if session.get(ContactRow, contact_id) is None:
+        if get_by_id(session, ContactRow, contact_id) is None:
             raise NotFound(f"contact {contact_id}")
         person_id = session.scalars(select(PersonRecordRow.person_id).where(
             PersonRecordRow.contact_id == contact_id)).first()
@@ -91,7 +92,7 @@ def agree_plan(rt: Runtime, actor: Actor, person_id: int, agreed_response: str,
     if review <= now.date():
         raise ValidationError("review_on", "The review date must be in the future")
     with rt.database.transaction() as session:
-        if session.get(PersonRow, person_id) is None:
+        if get_by_id(session, PersonRow, person_id) is None:
             raise NotFound(f"person {person_id}")
         row = ManagementPlanRow(person_id=person_id, agreed_response=response,
                                 partner_agency=agency, review_on=review, created_at=now,

@@ -35,6 +35,8 @@ def blocking_keys(identity: Identity, variants: NameVariants) -> list[str]:
         keys.append(f"p:{identity.phone}")
     if identity.email:
         keys.append(f"e:{identity.email}")
+    if identity.social_handle:
+        keys.append(f"s:{identity.social_handle}")
     if identity.date_of_birth:
         keys.append(f"d:{identity.date_of_birth}")
     if identity.postcode:

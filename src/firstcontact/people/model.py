@@ -25,6 +25,10 @@ from firstcontact.platform.model import ValidationError
 IDENTIFIERS = ("given_name", "surname", "date_of_birth", "address", "postcode", "phone", "email")
 """What a record about a person may carry (any may be empty), as the CSV contract names them."""
 
+MATCHED = (*IDENTIFIERS, "social_handle")
+"""Everything compared when two records meet: the CSV identifiers and, from the digital
+channels, a social-media handle ("platform:id"; the same id on another platform is not it)."""
+
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 OLDEST_AGE_YEARS = 125
@@ -54,6 +58,7 @@ class Identity:
     postcode: str = ""
     phone: str = ""
     email: str = ""
+    social_handle: str = ""
 
 
 @dataclass(frozen=True)
@@ -141,6 +146,20 @@ def normalise_postcode(field: str, raw: str, *, uk_only: bool = True) -> str:
     if uk_only:
         raise ValidationError(field, "Enter a UK postcode, like SW1A 1AA")
     return compact
+
+
+def social_handle(platform: str, sender_id: str) -> str:
+    """A social-media sender as "platform:id" (lower case, no leading @): the handle means one
+    account only on its own platform."""
+    handle = sender_id.strip().lstrip("@").lower()
+    return f"{platform.strip().lower()}:{handle}" if handle and platform.strip() else ""
+
+
+def compare_handle(a: str, b: str) -> Outcome | None:
+    """Handles on the same platform agree or disagree; on different platforms they say nothing."""
+    if not a or not b or a.split(":", 1)[0] != b.split(":", 1)[0]:
+        return None
+    return Outcome.AGREE if a == b else Outcome.DISAGREE
 
 
 def normalise_address(raw: str) -> str:
@@ -329,7 +348,8 @@ def score_at_least(a: Identity, b: Identity, policy: MatchPolicy, variants: Name
         "date_of_birth": compare_date_of_birth(a.date_of_birth, b.date_of_birth),
         "postcode": compare_code(a.postcode, b.postcode),
         "phone": compare_exact(a.phone, b.phone),
-        "email": compare_exact(a.email, b.email)}
+        "email": compare_exact(a.email, b.email),
+        "social_handle": compare_handle(a.social_handle, b.social_handle)}
     pending = [name for name, mine, theirs in (("given_name", a.given_name, b.given_name),
                                                ("surname", a.surname, b.surname),
                                                ("address", a.address, b.address))
@@ -349,7 +369,7 @@ def score_at_least(a: Identity, b: Identity, policy: MatchPolicy, variants: Name
         return None
     outcomes["address"] = compare_text(a.address, b.address)
     agreements = tuple(Agreement(name, outcome, weights[name][outcome])
-                       for name in IDENTIFIERS if (outcome := outcomes.get(name)) is not None)
+                       for name in MATCHED if (outcome := outcomes.get(name)) is not None)
     return Score(round(sum(x.weight for x in agreements), 2), agreements)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from firstcontact.people.history import RepeatPolicy, Threshold
-from firstcontact.people.model import IDENTIFIERS, MatchPolicy, NameVariants, Outcome
+from firstcontact.people.model import IDENTIFIERS, MATCHED, MatchPolicy, NameVariants, Outcome
 from firstcontact.people.partners import AgencyPolicy, AgencyType
 from firstcontact.platform.policyfile import PolicyError, fail, line_of, read_toml, table
 
@@ -35,7 +35,7 @@ def load_matching(path: Path = POLICY_DIR / "matching.toml") -> MatchPolicy:
         raise fail(path, line_of(text, "max_block_size"), "blocking.max_block_size",
                     "must be a whole number of at least 10")
     weights_table = table(path, text, data, "weights")
-    weights = {name: _weights(path, text, weights_table, name) for name in IDENTIFIERS}
+    weights = {name: _weights(path, text, weights_table, name) for name in MATCHED}
     return MatchPolicy(weights=weights, auto_link=auto_link, offer=offer,
                        max_block_size=size, source=str(path))
 
@@ -51,7 +51,7 @@ def _weights(path: Path, text: str, table: dict[str, Any], name: str) -> dict[Ou
     entry = table.get(name)
     if not isinstance(entry, dict):
         raise fail(path, line_of(text, "[weights"), f"weights.{name}",
-                    f"every identifier needs weights; known: {list(IDENTIFIERS)}")
+                    f"every identifier needs weights; known: {list(MATCHED)}")
     line = line_of(text, f"[weights.{name}]")
     unknown = set(entry) - {o.value for o in Outcome}
     if unknown:

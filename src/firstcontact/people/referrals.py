@@ -31,6 +31,7 @@ from firstcontact.people.tables import (
 )
 from firstcontact.platform import audit
 from firstcontact.platform.audit import AuditAction
+from firstcontact.platform.db import get_by_id
 from firstcontact.platform.model import (
     Actor,
     Conflict,
@@ -84,9 +85,9 @@ def add_member(rt: Runtime, actor: Actor, agency_id: int, user_id: int) -> None:
     actor.require(Permission.AGENCY_MANAGE)
     now = rt.clock.now()
     with rt.database.transaction() as session:
-        if session.get(AgencyRow, agency_id) is None:
+        if get_by_id(session, AgencyRow, agency_id) is None:
             raise NotFound(f"agency {agency_id}")
-        member = session.get(AgencyMemberRow, user_id)
+        member = get_by_id(session, AgencyMemberRow, user_id)
         if member is None:
             session.add(AgencyMemberRow(user_id=user_id, agency_id=agency_id))
         else:
@@ -109,10 +110,10 @@ def refer_in(session: Session, actor: Actor, person_id: int, agency_id: int,
              draft: ReferralDraft, now: datetime) -> ReferralView:
     """Make a referral inside the caller's transaction (another room's use case, such as a
     child missing from care, refers as part of its own change). The caller checks permission."""
-    agency = session.get(AgencyRow, agency_id)
+    agency = get_by_id(session, AgencyRow, agency_id)
     if agency is None:
         raise ValidationError("agency_id", "Select a partner agency from the directory")
-    if session.get(PersonRow, person_id) is None:
+    if get_by_id(session, PersonRow, person_id) is None:
         raise NotFound(f"person {person_id}")
     extract = _extract(session, person_id, policy.agencies().types[agency.agency_type].fields)
     row = ReferralRow(agency_id=agency_id, person_id=person_id, reason=draft.reason,
@@ -126,6 +127,25 @@ def refer_in(session: Session, actor: Actor, person_id: int, agency_id: int,
                  {"referral": row.id, "agency_id": agency_id,
                   "lawful_basis": draft.lawful_basis, "fields": sorted(extract)})
     return _view(row, agency)
+
+
+def preview(rt: Runtime, actor: Actor, person_id: int,
+            agency_id: int) -> tuple[str, dict[str, str]]:
+    """The agency's name and exactly the extract `refer` would send now, for staff to check
+    before sending. Reading it is audited; nothing leaves the force until `refer`."""
+    actor.require(Permission.REFERRAL_CREATE)
+    with rt.database.transaction() as session:
+        agency = get_by_id(session, AgencyRow, agency_id)
+        if agency is None:
+            raise ValidationError("agency_id", "Select a partner agency from the directory")
+        if get_by_id(session, PersonRow, person_id) is None:
+            raise NotFound(f"person {person_id}")
+        extract = _extract(session, person_id,
+                           policy.agencies().types[agency.agency_type].fields)
+        audit.record(session, actor, AuditAction.READ, "person", person_id,
+                     f"checking the extract before a referral to {agency.name}",
+                     rt.clock.now(), {"agency_id": agency_id, "fields": sorted(extract)})
+        return agency.name, extract
 
 
 def _extract(session: Session, person_id: int, fields: tuple[str, ...]) -> dict[str, str]:
@@ -167,7 +187,7 @@ def set_status(rt: Runtime, actor: Actor, referral_id: int, status: str | None) 
         raise ValidationError("status", "Select one of: " + ", ".join(ReferralStatus)) from None
     now = rt.clock.now()
     with rt.database.transaction() as session:
-        row = session.get(ReferralRow, referral_id)
+        row = get_by_id(session, ReferralRow, referral_id)
         if row is None or (actor.role is Role.PARTNER_AGENCY
                            and row.agency_id != _agency_of(session, actor)):
             raise NotFound(f"referral {referral_id}")

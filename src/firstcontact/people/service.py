@@ -13,10 +13,16 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from firstcontact.contacts.tables import ContactRow
+from firstcontact.contacts.tables import ContactRow, EmailMessageRow, SocialConversationRow
 from firstcontact.people import policy
 from firstcontact.people.matching import best_matches, blocking_keys
-from firstcontact.people.model import Identity, MatchBand, split_name
+from firstcontact.people.model import (
+    Identity,
+    MatchBand,
+    normalise_email,
+    social_handle,
+    split_name,
+)
 from firstcontact.people.tables import (
     MatchOfferRow,
     PersonKeyRow,
@@ -26,6 +32,7 @@ from firstcontact.people.tables import (
 )
 from firstcontact.platform import audit
 from firstcontact.platform.audit import AuditAction
+from firstcontact.platform.db import get_by_id
 from firstcontact.platform.model import (
     SYSTEM,
     Actor,
@@ -47,6 +54,8 @@ class PersonView:
     merged_into_id: int | None
     records: tuple[tuple[int, Identity, int | None], ...]
     """(record id, identity, contact id) for each description of this person."""
+    merged_from: tuple[int, ...] = ()
+    """People merged into this one (each merge can be undone from here)."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,9 @@ class OfferView:
     score: float
     explanation: str
     status: str
+    record: Identity | None = None
+    """The new description that was offered, and the candidate's latest (for the page)."""
+    candidate: Identity | None = None
 
 
 def identity_of_row(row: PersonRecordRow) -> Identity:
@@ -72,11 +84,30 @@ def link_contact(rt: Runtime, contact_id: int) -> None:
         contact = session.get(ContactRow, contact_id)
         if contact is None:
             return
-        given, surname = split_name(contact.caller_name)
-        identity = Identity(given_name=given, surname=surname, phone=contact.caller_phone)
-        if not (surname or identity.phone):
+        identity = caller_identity(session, contact)
+        if not (identity.surname or identity.phone or identity.email
+                or identity.social_handle):
             return
         link_identity(session, identity, contact_id, rt.clock.now())
+
+
+def caller_identity(session: Session, contact: ContactRow) -> Identity:
+    """Who the contact is from, on every channel: the name and phone staff recorded, and the
+    email address or social-media handle the digital desk received it from."""
+    sender = session.scalars(select(EmailMessageRow.sender).where(
+        EmailMessageRow.contact_id == contact.id, EmailMessageRow.direction == "in").order_by(
+        EmailMessageRow.id)).first()
+    conversation = session.scalars(select(SocialConversationRow).where(
+        SocialConversationRow.contact_id == contact.id)).first()
+    # An email without a display name arrives with the address as the caller's name.
+    given, surname = ("", "") if "@" in contact.caller_name else split_name(contact.caller_name)
+    try:
+        email = normalise_email("email", sender or "")
+    except ValidationError:
+        email = ""
+    handle = social_handle(conversation.platform, conversation.sender_id) if conversation else ""
+    return Identity(given_name=given, surname=surname, phone=contact.caller_phone, email=email,
+                    social_handle=handle)
 
 
 def link_identity(session: Session, identity: Identity, contact_id: int | None,
@@ -144,32 +175,48 @@ def add_record(session: Session, person_id: int, identity: Identity, contact_id:
 def get_person(rt: Runtime, actor: Actor, person_id: int, purpose: str) -> PersonView:
     actor.require(Permission.PERSON_READ)
     with rt.database.transaction() as session:
-        person = session.get(PersonRow, person_id)
+        person = get_by_id(session, PersonRow, person_id)
         if person is None:
             raise NotFound(f"person {person_id}")
         rows = session.scalars(select(PersonRecordRow).where(
             PersonRecordRow.person_id == person_id).order_by(PersonRecordRow.id)).all()
+        merged_from = session.scalars(select(PersonRow.id).where(
+            PersonRow.merged_into_id == person_id).order_by(PersonRow.id)).all()
         audit.record(session, actor, AuditAction.READ, SUBJECT, person_id, purpose,
                      rt.clock.now())
         return PersonView(person.id, person.merged_into_id,
-                          tuple((r.id, identity_of_row(r), r.contact_id) for r in rows))
+                          tuple((r.id, identity_of_row(r), r.contact_id) for r in rows),
+                          tuple(merged_from))
 
 
 def open_offers(rt: Runtime, actor: Actor) -> list[OfferView]:
+    """Offers waiting for a decision, each with both descriptions to compare (three queries
+    however many offers)."""
     actor.require(Permission.PERSON_READ)
     with rt.database.transaction() as session:
-        rows = session.execute(select(MatchOfferRow, PersonRecordRow.person_id).join(
+        rows = session.execute(select(MatchOfferRow, PersonRecordRow).join(
             PersonRecordRow, PersonRecordRow.id == MatchOfferRow.record_id).where(
             MatchOfferRow.status == OPEN).order_by(MatchOfferRow.id)).all()
+        latest = _latest_records(session, {row.candidate_person_id for row, _ in rows})
         audit.record(session, actor, AuditAction.READ, "person_match_offer", "open",
                      "reviewing likely matches offered to staff", rt.clock.now(),
                      {"offers": [row.id for row, _ in rows]})
-        return [_offer_view(row, person_id) for row, person_id in rows]
+        return [_offer_view(row, record.person_id, identity_of_row(record),
+                            latest.get(row.candidate_person_id)) for row, record in rows]
 
 
-def _offer_view(row: MatchOfferRow, person_id: int) -> OfferView:
+def _latest_records(session: Session, person_ids: set[int]) -> dict[int, Identity]:
+    if not person_ids:
+        return {}
+    rows = session.scalars(select(PersonRecordRow).where(
+        PersonRecordRow.person_id.in_(person_ids)).order_by(PersonRecordRow.id)).all()
+    return {row.person_id: identity_of_row(row) for row in rows}
+
+
+def _offer_view(row: MatchOfferRow, person_id: int, record: Identity | None = None,
+                candidate: Identity | None = None) -> OfferView:
     return OfferView(row.id, row.record_id, person_id, row.candidate_person_id, row.score,
-                     row.explanation, row.status)
+                     row.explanation, row.status, record, candidate)
 
 
 def decide_offer(rt: Runtime, actor: Actor, offer_id: int, confirm: bool) -> OfferView:
@@ -177,7 +224,7 @@ def decide_offer(rt: Runtime, actor: Actor, offer_id: int, confirm: bool) -> Off
     actor.require(Permission.PERSON_MERGE)
     now = rt.clock.now()
     with rt.database.transaction() as session:
-        offer = session.get(MatchOfferRow, offer_id)
+        offer = get_by_id(session, MatchOfferRow, offer_id)
         if offer is None:
             raise NotFound(f"match offer {offer_id}")
         if offer.status != OPEN:
@@ -207,7 +254,7 @@ def merge(rt: Runtime, actor: Actor, keep_id: int, merge_id: int, reason: str) -
 
 def _merge(session: Session, actor: Actor, keep_id: int, merge_id: int, reason: str,
            now: datetime) -> int:
-    keep, gone = session.get(PersonRow, keep_id), session.get(PersonRow, merge_id)
+    keep, gone = get_by_id(session, PersonRow, keep_id), get_by_id(session, PersonRow, merge_id)
     if keep is None or gone is None:
         raise NotFound(f"person {keep_id if keep is None else merge_id}")
     if keep.merged_into_id is not None or gone.merged_into_id is not None:
@@ -243,7 +290,7 @@ def unmerge(rt: Runtime, actor: Actor, person_id: int, reason: str) -> int:
         for record in session.scalars(select(PersonRecordRow).where(
                 PersonRecordRow.id.in_(row.record_ids))):
             record.person_id = person_id
-        person = session.get(PersonRow, person_id)
+        person = get_by_id(session, PersonRow, person_id)
         assert person is not None
         person.merged_into_id = None
         row.unmerged_at = now

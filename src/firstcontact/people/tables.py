@@ -37,6 +37,8 @@ class PersonRecordRow(Base):
     postcode: Mapped[str] = mapped_column(String(16))
     phone: Mapped[str] = mapped_column(String(32))
     email: Mapped[str] = mapped_column(String(254))
+    social_handle: Mapped[str] = mapped_column(String(230), default="", server_default="")
+    """"platform:id" of a social-media sender (people.model.social_handle)."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

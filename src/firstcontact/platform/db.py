@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
@@ -148,6 +148,19 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+RowT = TypeVar("RowT")
+LARGEST_ID = 2**63 - 1
+"""The largest id a BIGINT (and SQLite's INTEGER) holds."""
+
+
+def get_by_id(session: Session, table: type[RowT], row_id: int) -> RowT | None:
+    """`session.get` for an id that came from outside (a URL, a form): an id no column can
+    hold is simply not found, instead of a database error and a 500."""
+    if not 0 < row_id <= LARGEST_ID:
+        return None
+    return session.get(table, row_id)
 
 
 def stage_event(session: Session, event_object: Any) -> None:

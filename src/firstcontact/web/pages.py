@@ -38,6 +38,9 @@ TASKS = (
     Task("Assess risk with THRIVE", None, Permission.ASSESSMENT_CREATE),
     Task("Answer live chats", "/desk/chat", Permission.CHAT_ANSWER),
     Task("See open incidents and reviews due", "/incidents", Permission.INCIDENT_READ),
+    Task("Decide likely matches between callers", "/people/offers", Permission.PERSON_READ),
+    Task("See missing people and risk reviews due", "/missing", Permission.MISSING_REPORT),
+    Task("See partner-agency referrals", "/referrals", Permission.REFERRAL_READ),
     Task("Read the audit log", "/audit", Permission.AUDIT_READ),
     Task("Manage staff accounts (firstcontact users create)", None, Permission.USER_MANAGE),
 )
