@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from firstcontact import __version__
 from firstcontact.contacts import api as contacts_api
 from firstcontact.contacts import chat_views, desk, desk_views, online_views, social_api
+from firstcontact.contacts import service as contacts_service
 from firstcontact.contacts import views as contacts_views
 from firstcontact.demand import api as demand_api
 from firstcontact.demand import policy as demand_policy
@@ -29,7 +30,7 @@ from firstcontact.people import api as people_api
 from firstcontact.people import policy as people_policy
 from firstcontact.people import service as people_service
 from firstcontact.people import views as people_views
-from firstcontact.platform import health
+from firstcontact.platform import health, metrics
 from firstcontact.platform.clock import Clock
 from firstcontact.platform.deadlines import DeadlineHandler, TimerLoop
 from firstcontact.platform.logging import configure_logging
@@ -52,6 +53,12 @@ def timer_handlers() -> dict[str, DeadlineHandler]:
 def intake_steps() -> list[IntakeStep]:
     """What happens to every new contact after it is safely stored, in this order."""
     return [harm_service.intake_step(), people_service.link_contact, desk.place_on_desk]
+
+
+def metric_sources() -> list[metrics.FigureSource]:
+    """Each room's figures for /metrics, read from the database when scraped."""
+    return [contacts_service.figures, demand_service.figures, victims_service.figures,
+            missing_service.figures]
 
 
 def wired_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
@@ -106,4 +113,5 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
                    social_api.router, chat_views.router, chat_views.api_router,
                    risk_api.incidents_router, demand_api.units_router, missing_api.router):
         app.include_router(router)
+    metrics.install(app, rt, metric_sources())
     return app

@@ -67,6 +67,8 @@ def serve(
     """Serve the web pages and the JSON API with uvicorn."""
     import uvicorn
 
+    if workers > 1:
+        share_metrics_between_workers()
     signal.signal(signal.SIGTERM, exit_cleanly)
     typer.echo(f"firstcontact serving on http://{host}:{port} (Ctrl+C to stop)", err=True)
     # Logging is the platform's (configure_logging, JSON by default), and the web middleware
@@ -74,6 +76,17 @@ def serve(
     uvicorn.run(factory, factory=True, host=host, port=port, workers=workers,
                 timeout_graceful_shutdown=graceful_seconds, access_log=False,
                 log_config=None, server_header=False)
+
+
+def share_metrics_between_workers() -> None:
+    """Give the workers one fresh folder for their request counts, so /metrics on any worker
+    adds up all of them (prometheus_client multiprocess mode; see platform/metrics.py).
+    It must be set before the workers import prometheus_client, hence here."""
+    import os
+    import tempfile
+
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="firstcontact-metrics-")
 
 
 def exit_cleanly(signum: int, frame: object) -> None:
