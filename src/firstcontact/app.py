@@ -35,6 +35,8 @@ from firstcontact.platform.clock import Clock
 from firstcontact.platform.deadlines import DeadlineHandler, TimerLoop
 from firstcontact.platform.logging import configure_logging
 from firstcontact.platform.runtime import IntakeStep, Runtime, build_runtime
+from firstcontact.records import api as records_api
+from firstcontact.records import policy as records_policy
 from firstcontact.risk import api as risk_api
 from firstcontact.risk import views as risk_views
 from firstcontact.settings import Settings
@@ -75,6 +77,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     configure_logging(settings)
     people_policy.check_all()
     missing_policy.missing_policy()  # checked at start-up: a fault stops the server
+    records_policy.retention_policy()  # the retention schedule, likewise
     rt = runtime or wired_runtime(settings, clock)
     demand_policy.resources()  # a mistake in the resources file stops start-up, named
 
@@ -111,7 +114,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
                    victims_views.router, online_views.router, desk_views.router,
                    people_api.router, people_api.partners_router, people_views.router,
                    social_api.router, chat_views.router, chat_views.api_router,
-                   risk_api.incidents_router, demand_api.units_router, missing_api.router):
+                   risk_api.incidents_router, demand_api.units_router, missing_api.router,
+                   records_api.router):
         app.include_router(router)
     metrics.install(app, rt, metric_sources())
     return app

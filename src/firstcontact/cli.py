@@ -20,6 +20,7 @@ from firstcontact.harm.cli import harm_app
 from firstcontact.people.cli import app as people_app
 from firstcontact.platform.model import SYSTEM, Role, ValidationError
 from firstcontact.platform.runtime import Runtime
+from firstcontact.records.cli import export_command, retention_app, review_command
 from firstcontact.settings import Settings
 from firstcontact.victims import commands as victims_commands
 
@@ -51,6 +52,11 @@ def runtime() -> Iterator[Runtime]:
     finally:
         rt.bus.close()
         rt.database.dispose()
+
+
+retention_app.command("review")(review_command(runtime))
+people_app.command("export")(export_command(runtime))
+app.add_typer(retention_app, name="retention")
 
 
 @app.command()
