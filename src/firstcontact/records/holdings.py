@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import String, cast, exists, func, select
-from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
+from sqlalchemy import String, cast, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from firstcontact.contacts.tables import (
     ChatMessageRow,
@@ -36,7 +36,7 @@ FINALISED = "finalised"
 FOUND = "found"
 
 
-def not_disposed(kind: RecordType, id_column: InstrumentedAttribute[int]) -> Any:
+def not_disposed(kind: RecordType, id_column: Any) -> Any:
     """SQL: no ERASE entry in the audit log for this record yet."""
     return ~exists().where(AuditEntry.subject_type == kind.value,
                            AuditEntry.action == AuditAction.ERASE,
@@ -67,13 +67,27 @@ def _by_contact(kind: RecordType, id_col: Any, at_col: Any, contact_col: Any,
     return held
 
 
+def _still_referred_to() -> Any:
+    """SQL: a contact, referral or missing-person report about the person is still kept."""
+    described = aliased(PersonRecordRow)
+    return or_(
+        exists().where(described.person_id == PersonRow.id, described.contact_id.is_not(None),
+                       not_disposed(RecordType.CONTACT, described.contact_id)),
+        exists().where(ReferralRow.person_id == PersonRow.id,
+                       not_disposed(RecordType.REFERRAL, ReferralRow.id)),
+        exists().where(MissingReportRow.person_id == PersonRow.id,
+                       not_disposed(RecordType.MISSING_REPORT, MissingReportRow.id)))
+
+
 def _people(session: Session) -> Iterator[Held]:
-    """People, dated by the last time anyone recorded them; date of birth for group 1."""
+    """People, dated by the last time anyone recorded them (date of birth for group 1).
+    A person is offered only once every record about them has been disposed of, so their
+    identity goes last and never from under a record still kept."""
     query = (select(PersonRow.id, func.max(PersonRecordRow.created_at),
                     func.max(PersonRecordRow.date_of_birth))
              .join(PersonRecordRow, PersonRecordRow.person_id == PersonRow.id)
              .where(PersonRow.merged_into_id.is_(None),
-                    not_disposed(RecordType.PERSON, PersonRow.id))
+                    not_disposed(RecordType.PERSON, PersonRow.id), ~_still_referred_to())
              .group_by(PersonRow.id))
     for person_id, last, born in session.execute(query):
         yield Held(RecordType.PERSON, person_id, last, date_of_birth=birth_date(born))
