@@ -4,12 +4,15 @@ the audit chain intact, and nothing disposed from under a record still in use.""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from typer.testing import CliRunner
 
+from firstcontact.cli import app as cli_app
 from firstcontact.contacts import mail
 from firstcontact.contacts.tables import ContactRow, EmailAttachmentRow, EmailMessageRow
 from firstcontact.demand.tables import IncidentRow
@@ -142,3 +145,29 @@ def test_a_review_without_approval_changes_nothing(client: TestClient, runtime: 
         assert contact is not None and contact.caller_name == "Ann Other"
         assert session.scalar(select(func.count()).select_from(AuditEntry).where(
             AuditEntry.action == AuditAction.ERASE)) == 0
+
+
+def test_the_command_lists_what_is_due_and_disposes_only_when_approved_by_someone(
+        client: TestClient, runtime: Runtime, clock: FixedClock,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    clock.set(datetime(2020, 1, 6, 10, 0, tzinfo=UTC))  # the command runs on today's clock
+    handler = api_headers(client, runtime, Role.CALL_HANDLER)
+    advice = new_contact(client, handler, **caller("Ann Other", "07700 900111"))
+    monkeypatch.setenv("FIRSTCONTACT_DATABASE_URL", runtime.settings.database_url)
+    monkeypatch.setenv("FIRSTCONTACT_LOG_JSON", "false")
+    listed = CliRunner().invoke(cli_app, ["retention", "review"])
+    assert listed.exit_code == 0, listed.output
+    assert f"contact         {advice:>8}  non_crime       2023-01-06  anonymise" in listed.output
+    unnamed = CliRunner().invoke(cli_app, ["retention", "review", "--approve"])
+    assert unnamed.exit_code == 2 and "--approved-by" in unnamed.output
+    approved = CliRunner().invoke(cli_app, ["retention", "review", "--approve",
+                                            "--approved-by", "J Smith"])
+    assert approved.exit_code == 0, approved.output
+    assert "disposed of 1 record(s)" in approved.output
+    with runtime.database.sessions() as session:
+        contact = session.get(ContactRow, advice)
+        assert contact is not None and contact.caller_name == ""
+        [erased] = [e for e in audit.trail(session, "contact", advice)
+                    if e.action == AuditAction.ERASE]
+        assert (erased.actor_username, erased.detail["approved_by"]) == ("records-officer",
+                                                                       "J Smith")
