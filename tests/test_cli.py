@@ -76,6 +76,22 @@ def test_users_create_prompts_for_the_password_when_not_given(cli_db: str) -> No
     assert "created digital_desk dd.khan" in result.output
 
 
+def test_users_create_records_the_team(cli_db: str) -> None:
+    assert invoke("db", "upgrade")[0] == 0
+    code, output = invoke("users", "create", "--username", "ch.red", "--display-name", "Red",
+                          "--role", "call_handler", "--password", PASSWORD,
+                          "--team", "Red Watch")
+    assert code == 0, output
+    engine = create_engine(cli_db)
+    with engine.connect() as connection:
+        team = connection.execute(text("SELECT team FROM users WHERE username = 'ch.red'"))
+        assert team.scalar() == "Red Watch"
+    engine.dispose()
+    code, output = invoke("users", "create", "--username", "ch.bad", "--display-name", "Bad",
+                          "--role", "call_handler", "--password", PASSWORD, "--team", "<b>")
+    assert code == 1 and "team" in output
+
+
 def test_users_create_refuses_an_unknown_role(cli_db: str) -> None:
     code, _ = invoke("users", "create", "--username", "x", "--display-name", "X",
                      "--role", "sheriff", "--password", PASSWORD)

@@ -118,13 +118,14 @@ def users_create(
     role: Annotated[Role, typer.Option()],
     password: Annotated[str, typer.Option(prompt=True, hide_input=True,
                                           confirmation_prompt=True)],
+    team: Annotated[str, typer.Option(help="The watch or team they work in")] = "",
 ) -> None:
     """Create a staff account (an admin's task; the audit log records it as the system)."""
     from firstcontact.platform import auth
 
     with runtime() as rt:
         try:
-            auth.create_user(rt, SYSTEM, username, display_name, role, password)
+            auth.create_user(rt, SYSTEM, username, display_name, role, password, team)
         except ValidationError as error:
             typer.echo(f"error: {error.field}: {error.message}", err=True)
             raise typer.Exit(1) from error

@@ -3,6 +3,8 @@ the path, the JSON body's fields, and a JWT bearer token signed with the API key
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import threading
 import uuid
@@ -22,7 +24,9 @@ API_KEY = f"firstcontact_test-{SERVICE_ID}-{SECRET}"
 SMS_TEMPLATE = "f33517ff-2a88-4f6e-b855-c550268ce08a"
 EMAIL_TEMPLATE = "0b5e2b0e-8a6b-4a35-9f5b-0cc2b1b0d9e5"
 REQUIRED = {"/v2/notifications/sms": ("phone_number", "template_id", "personalisation"),
-            "/v2/notifications/email": ("email_address", "template_id", "personalisation")}
+            "/v2/notifications/email": ("email_address", "template_id", "personalisation"),
+            "/v2/notifications/letter": ("reference", "content")}
+LETTER = "/v2/notifications/letter"
 
 
 @dataclass
@@ -48,6 +52,9 @@ class NotifyServer:
                  "message": "phone_number Not a UK mobile number"
                  if self.status == 400 else "Internal server error"}]}
         notification_id = str(uuid.uuid4())
+        if path == LETTER:
+            return 201, {"id": notification_id, "reference": body["reference"],
+                         "postage": body.get("postage", "second")}
         return 201, {"id": notification_id, "reference": body.get("reference"),
                      "content": {"body": body["personalisation"].get("body", ""),
                                  "from_number": "GOVUK"},
@@ -62,6 +69,8 @@ class NotifyServer:
         missing = [name for name in REQUIRED[path] if name not in body]
         if missing:
             return f"missing {', '.join(missing)}"
+        if path == LETTER and not letter_pdf(body).startswith(b"%PDF-"):
+            return "content is not a base64-encoded PDF"
         scheme, _, token = headers.get("authorization", "").partition(" ")
         if scheme != "Bearer":
             return "Unauthorized, authentication token must be provided"
@@ -72,6 +81,14 @@ class NotifyServer:
         if claims.get("iss") != SERVICE_ID or "iat" not in claims:
             return "Invalid token: issuer"
         return ""
+
+
+def letter_pdf(body: dict[str, Any]) -> bytes:
+    """The PDF a precompiled letter request carries (b"" if it is not base64)."""
+    try:
+        return base64.b64decode(str(body.get("content", "")), validate=True)
+    except (binascii.Error, ValueError):
+        return b""
 
 
 def _handler(server: NotifyServer) -> type[BaseHTTPRequestHandler]:

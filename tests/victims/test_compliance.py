@@ -91,7 +91,7 @@ def test_a_period_outside_the_reports_counts_nothing_and_bad_periods_name_the_fi
     assert {f["owed"] for f in april} == {0}
     for params, field in (({"from": "March"}, "from"),
                           ({"from": "2026-03-31", "to": "2026-03-01"}, "to"),
-                          ({"split": "team"}, "split")):
+                          ({"split": "shoe_size"}, "split")):
         response = client.get("/api/victims/compliance/figures", headers=analyst,
                               params=params)
         assert response.status_code == 422

@@ -5,8 +5,8 @@ from __future__ import annotations
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 
-from firstcontact.victims.delivery import LOCALE_DIR, SUBJECT
 from firstcontact.victims.policy import POLICY_DIR, victims_policy
+from firstcontact.victims.wording import LOCALE_DIR, SUBJECT
 
 TEMPLATE = POLICY_DIR.parent / "templates" / "victims" / "email" / "acknowledgement.txt"
 

@@ -122,3 +122,18 @@ def allow_public_post(rt: Runtime, address: str) -> bool:
     The counter is in the database (contacts.flood), so every worker shares it.
     """
     return flood.retry_after(rt, "", address, FLOOD_LIMIT, FLOOD_WINDOW) == 0
+
+
+def contact_choice(session: Session, contact_id: int) -> tuple[str, str] | None:
+    """How the person who reported online asked to be contacted: the way (email, phone, text,
+    letter) and the address or number they gave, or None if the contact was not an online
+    report. For other rooms' services working inside their own transaction."""
+    answers = session.scalar(select(OnlineReportRow.answers)
+                             .where(OnlineReportRow.contact_id == contact_id))
+    if answers is None:
+        return None
+    given = json.loads(answers)
+    method, detail = given.get("contact_method"), given.get("contact_detail")
+    if not isinstance(method, str) or not isinstance(detail, str):
+        return None
+    return method, detail

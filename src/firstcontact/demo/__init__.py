@@ -42,6 +42,8 @@ DEMO_STAFF: list[tuple[Role, str, str]] = [
     (Role.ADMIN, "admin", "Systems Administrator"),
 ]
 HOURS_OF_DEMAND = 5
+DEMO_TEAMS = {"handler": "Red Watch", "teamleader": "Red Watch", "digitaldesk": "Digital Desk"}
+"""The demo's watches: the Victims' Code compliance page splits its figures by them."""
 
 
 def demo_password(username: str) -> str:
@@ -64,7 +66,7 @@ def seed(rt: Runtime) -> list[tuple[str, str, str]]:
 def _ensure_user(rt: Runtime, role: Role, username: str, display_name: str) -> Actor:
     try:
         return auth.create_user(rt, SYSTEM, username, display_name, role,
-                                demo_password(username))
+                                demo_password(username), DEMO_TEAMS.get(username, ""))
     except ValidationError:
         found = auth.find_user(rt, username)
         if found is None:

@@ -73,6 +73,9 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    team: Mapped[str] = mapped_column(String(NAME_MAX), default="", server_default="")
+    """The watch or team the member of staff works in ("" if none): performance figures are
+    split by it."""
 
     def actor(self) -> Actor:
         return Actor(user_id=self.id, username=self.username, role=Role(self.role),
@@ -183,11 +186,12 @@ def _checked_new_user(username: str, display_name: str, role: Role | str,
 
 
 def create_user(rt: Runtime, actor: Actor, username: str, display_name: str,
-                role: Role | str, password: str) -> Actor:
+                role: Role | str, password: str, team: str = "") -> Actor:
     """Add a member of staff. Needs USER_MANAGE, or the platform itself (CLI, demo seed)."""
     if actor != SYSTEM:
         actor.require(Permission.USER_MANAGE)
     name, shown, chosen = _checked_new_user(username, display_name, role, password)
+    team = plain_text("team", team, max_chars=NAME_MAX)
     taken = ValidationError("username", "That username is already in use")
     try:
         with rt.database.transaction() as session:
@@ -195,12 +199,12 @@ def create_user(rt: Runtime, actor: Actor, username: str, display_name: str,
                 raise taken
             now = rt.clock.now()
             user = User(username=name, display_name=shown, role=chosen, active=True,
-                        password_hash=hasher.hash(password), created_at=now)
+                        password_hash=hasher.hash(password), created_at=now, team=team)
             session.add(user)
             session.flush()
             audit.record(session, actor, AuditAction.CREATE, SUBJECT, user.id,
                          "staff account created", now,
-                         {"username": name, "role": chosen.value})
+                         {"username": name, "role": chosen.value, "team": team})
             return user.actor()
     except IntegrityError:
         raise taken from None
@@ -372,6 +376,13 @@ def find_user(rt: Runtime, username: str) -> Actor | None:
         user = session.scalars(select(User).where(
             User.username == normalise_username(username))).first()
         return user.actor() if user is not None else None
+
+
+def team_of(session: Session, user_id: int | None) -> str:
+    """The team a member of staff works in ("" for none, or for the public and the system)."""
+    if user_id is None:
+        return ""
+    return session.scalar(select(User.team).where(User.id == user_id)) or ""
 
 
 def list_users(rt: Runtime, actor: Actor) -> list[StaffMember]:

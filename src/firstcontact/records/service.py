@@ -72,7 +72,8 @@ ANONYMISE: dict[RecordType, tuple[Scrub, ...]] = {
         Scrub(ReviewRow, ReviewRow.incident_id, {"rationale": REMOVED, "what_changed": ""})),
     RecordType.VICTIM: (
         Scrub(VictimRow, VictimRow.id, {**_text("name", "email", "phone", "postal_address",
-                                                "language", "communication_needs"),
+                                                "language", "communication_needs",
+                                                "contact_name", "relationship"),
                                         "crime_summary": REMOVED}),),
     RecordType.REFERRAL: (
         Scrub(ReferralRow, ReferralRow.id, {"reason": REMOVED, "extract": {}}),),

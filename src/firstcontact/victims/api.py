@@ -13,7 +13,8 @@ from firstcontact.platform.model import Actor, Permission
 from firstcontact.platform.runtime import Runtime
 from firstcontact.victims import performance, service
 from firstcontact.victims.compliance import Period, parse_measure, parse_period, parse_split
-from firstcontact.victims.model import parse_details, parse_outcome
+from firstcontact.victims.details import parse_details, parse_new_victim
+from firstcontact.victims.model import parse_outcome
 from firstcontact.victims.policy import victims_policy
 from firstcontact.web.deps import get_runtime, require
 
@@ -63,6 +64,11 @@ class VictimOut(BaseModel):
     enhanced: bool
     enhanced_reasons: list[str]
     entitlements: list[EntitlementOut]
+    party: str
+    contact_name: str
+    relationship: str
+    victim_age: int | None
+    team: str
 
     @classmethod
     def of(cls, v: service.VictimView) -> VictimOut:
@@ -73,7 +79,9 @@ class VictimOut(BaseModel):
                    communication_needs=v.communication_needs,
                    referral_consent=v.referral_consent, consent_given=v.consent_given,
                    enhanced=v.enhanced, enhanced_reasons=list(v.enhanced_reasons),
-                   entitlements=[EntitlementOut.of(e) for e in v.entitlements])
+                   entitlements=[EntitlementOut.of(e) for e in v.entitlements],
+                   party=v.party, contact_name=v.contact_name, relationship=v.relationship,
+                   victim_age=v.victim_age, team=v.team)
 
 
 class QueueItemOut(BaseModel):
@@ -92,6 +100,17 @@ class DetailsIn(BaseModel):
     language: Annotated[str, Field(max_length=200)] = "English"
     communication_needs: Short = ""
     consent_given: Annotated[str, Field(max_length=3, description="yes, no or empty")] = ""
+
+
+class NewVictimIn(DetailsIn):
+    party: Annotated[str, Field(max_length=20, description=(
+        "person, child (letters to the parent or guardian), bereaved_relative or business "
+        "(letters to the named contact)"))] = "person"
+    name: Annotated[str, Field(max_length=200, description="the victim, or the business")]
+    contact_name: Annotated[str, Field(max_length=200, description=(
+        "the parent or guardian, or the business's named contact"))] = ""
+    relationship: Annotated[str, Field(max_length=200)] = ""
+    victim_age: Annotated[int | None, Field(ge=0, le=130)] = None
 
 
 class OutcomeIn(BaseModel):
@@ -133,6 +152,14 @@ def update_details(victim_id: int, body: DetailsIn, rt: RuntimeDep,
                    actor: Updater) -> VictimOut:
     details = parse_details(body.model_dump())
     return VictimOut.of(service.update_details(rt, actor, victim_id, details))
+
+
+@router.post("/crimes/{contact_id:int}/victims", response_model=VictimOut, status_code=201)
+def add_victim(contact_id: int, body: NewVictimIn, rt: RuntimeDep, actor: Updater) -> VictimOut:
+    """Add a victim to the crime recorded from a contact (whoever the caller was)."""
+    fields = {k: (None if v is None else str(v)) for k, v in body.model_dump().items()}
+    victim = parse_new_victim(fields, victims_policy())
+    return VictimOut.of(service.add_victim(rt, actor, contact_id, victim))
 
 
 @router.post("/{victim_id:int}/entitlements/{entitlement_id:int}/outcome",

@@ -58,6 +58,8 @@ def decision_json(decision: Decision) -> dict[str, Any]:
             item["due"] = due.due.isoformat()
         if due.consent is not None:
             item["consent"] = due.consent.value
+        if due.not_applicable:
+            item["not_applicable"] = due.not_applicable
         owed.append(item)
     return {"enhanced": decision.enhanced, "reasons": list(decision.reasons),
             "entitlements": owed}

@@ -2,8 +2,10 @@
 
 For each entitlement: how many victims were owed it, the % delivered, the % delivered on time
 and the median time from report to delivery, split by how the crime was reported, crime type,
-and enhanced or standard rights. A victim who declined was offered it: declined and "not
-applicable" entitlements leave the denominator of "% delivered" (and are counted on their own).
+enhanced or standard rights, the team of the member of staff who recorded the crime, and who
+the victim is (a person, a child, a bereaved relative, a business). A victim who declined was
+offered it: declined and "not applicable" entitlements leave the denominator of "% delivered"
+(and are counted on their own).
 The Ministry of Justice return measures (written acknowledgement given; referred to support
 services) are two of these rows. Every figure names the victims behind it, for the drill-down.
 """
@@ -20,7 +22,8 @@ from firstcontact.victims.model import EntitlementState
 
 MOJ_MEASURES = {"written_acknowledgement": "Written acknowledgement given",
                 "support_referral": "Referred to support services"}
-SPLITS = ("all", "rights", "crime_type", "channel", "month")
+SPLITS = ("all", "rights", "crime_type", "channel", "team", "party", "month")
+NO_TEAM = "no team"
 MEASURES = ("owed", "delivered", "on_time", "late", "outstanding", "declined", "not_applicable")
 
 
@@ -39,10 +42,15 @@ class Owed:
     channel: str
     month: str = ""
     """The London month it was reported in ("2026-03"): the trend over months."""
+    team: str = ""
+    """The team of the member of staff who recorded the crime."""
+    party: str = "person"
+    """Who the victim is: a person, a child, a bereaved relative, a business."""
 
     def dimension(self, split: str) -> str:
         return {"all": "all", "rights": "enhanced" if self.enhanced else "standard",
                 "crime_type": self.crime_type, "channel": self.channel,
+                "team": self.team or NO_TEAM, "party": self.party,
                 "month": self.month}[split]
 
     def is_(self, measure: str) -> bool:

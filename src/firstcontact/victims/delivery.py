@@ -12,20 +12,12 @@ queue, for a letter or to be given in person: it is never silently skipped.
 
 from __future__ import annotations
 
-import gettext
 import hashlib
-import io
 import smtplib
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import make_msgid
-from functools import cache
-from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import Translations
-from jinja2 import Environment, PackageLoader, StrictUndefined
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -36,78 +28,21 @@ from firstcontact.platform.events import Event
 from firstcontact.platform.model import SYSTEM
 from firstcontact.platform.runtime import Runtime
 from firstcontact.settings import Settings
-from firstcontact.victims import notify
-from firstcontact.victims.model import (
-    CLOSED_STATES,
-    EntitlementState,
-    Method,
-    VictimsPolicy,
-    language_code,
-)
+from firstcontact.victims import letter, notify
+from firstcontact.victims.model import CLOSED_STATES, EntitlementState, Method, VictimsPolicy
 from firstcontact.victims.policy import victims_policy
 from firstcontact.victims.tables import EntitlementRow, VictimRow
+from firstcontact.victims.wording import ACKNOWLEDGEMENT, acknowledgement_text, reported_on
 
 SEND_ACKNOWLEDGEMENT = "victims.send_acknowledgement"
-ACKNOWLEDGEMENT = "written_acknowledgement"
 MAX_TRIES = 5
-SUBJECT = "Your crime reference %(ref)s"
-LOCALE_DIR = Path(__file__).resolve().parent / "locale"
-
-
-@cache
-def translations(language: str) -> gettext.NullTranslations:
-    """The Babel catalogue for `language` (compiled from its .po file when first needed);
-    English is the source text."""
-    po = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
-    if language == "en" or not po.is_file():
-        return gettext.NullTranslations()
-    with po.open("rb") as source:
-        catalogue = read_po(source, locale=language)
-    compiled = io.BytesIO()
-    write_mo(compiled, catalogue)
-    compiled.seek(0)
-    return Translations(compiled)
-
-
-@cache
-def templates(language: str) -> Environment:
-    """The plain-text templates, translated into `language` through its catalogue."""
-    environment = Environment(loader=PackageLoader("firstcontact.victims", "templates"),
-                              autoescape=False,  # noqa: S701 (plain text, never HTML)
-                              undefined=StrictUndefined, keep_trailing_newline=True,
-                              extensions=["jinja2.ext.i18n"])
-    environment.install_gettext_translations(translations(language),  # type: ignore[attr-defined]
-                                             newstyle=True)
-    return environment
+WRITTEN_TO = {Method.EMAIL.value: "email", Method.TEXT.value: "phone",
+              Method.LETTER.value: "postal_address"}
+"""A written way of reaching the victim -> the field it needs (a phone call is not written)."""
 
 
 class Undeliverable(Exception):
     """The relay refused the address: trying again will not help."""
-
-
-def written_language(victim: VictimRow, policy: VictimsPolicy) -> str:
-    code = language_code(victim.language)
-    return code if code in policy.written_languages else "en"
-
-
-def acknowledgement_text(settings: Settings, victim: VictimRow, policy: VictimsPolicy
-                         ) -> tuple[str, str]:
-    """The acknowledgement's subject and text, in English or Welsh: the email and the letter
-    say the same."""
-    language = written_language(victim, policy)
-    crime = policy.crimes.get(victim.crime_type)
-    body = templates(language).get_template("victims/email/acknowledgement.txt").render(
-        victim=victim, force_name=settings.force_name, force_contact=settings.force_contact,
-        crime_label=crime.label if crime else victim.crime_type,
-        reported_on=_reported_on(victim, policy),
-        entitlements=[e for e in policy.entitlements if e.in_acknowledgement
-                      and e.code != ACKNOWLEDGEMENT],
-        enhanced=victim.enhanced)
-    return translations(language).gettext(SUBJECT) % {"ref": victim.crime_reference}, body
-
-
-def _reported_on(victim: VictimRow, policy: VictimsPolicy) -> str:
-    return victim.reported_at.astimezone(policy.timezone).strftime("%-d %B %Y")
 
 
 def notify_values(settings: Settings, victim: VictimRow, policy: VictimsPolicy
@@ -117,7 +52,7 @@ def notify_values(settings: Settings, victim: VictimRow, policy: VictimsPolicy
     _, body = acknowledgement_text(settings, victim, policy)
     return notify.personalisation(
         victim.name, victim.crime_reference, crime.label if crime else victim.crime_type,
-        _reported_on(victim, policy), settings.force_contact, body)
+        reported_on(victim, policy), settings.force_contact, body)
 
 
 def channel(settings: Settings, victim: VictimRow) -> Method | None:
@@ -129,10 +64,16 @@ def channel(settings: Settings, victim: VictimRow) -> Method | None:
         return Method.EMAIL
     if preference == Method.TEXT.value and victim.phone and notify.sms_enabled(settings):
         return Method.TEXT
+    if preference == Method.LETTER.value and victim.postal_address and notify.enabled(settings):
+        return Method.LETTER
     return None
 
 
 def _send(settings: Settings, victim: VictimRow, method: Method, policy: VictimsPolicy) -> str:
+    if method is Method.LETTER:
+        pdf = letter.acknowledgement_pdf(settings, victim, policy)
+        sent = notify.send_letter(settings, pdf, victim.crime_reference)
+        return f"{sent} {letter_evidence(pdf)}"
     if method is Method.TEXT or notify.email_enabled(settings):
         to = victim.phone if method is Method.TEXT else victim.email
         return notify.send(settings, "sms" if method is Method.TEXT else "email", to,
@@ -190,9 +131,19 @@ def queue_acknowledgement(session: Session, settings: Settings, victim: VictimRo
                           now: datetime) -> bool:
     """Schedule the email or text now if the victim chose one the force can send, gave the
     address or number, and is still owed the acknowledgement. True if it was scheduled."""
+    if channel(settings, victim) is None:
+        return False
+    return schedule_send(session, victim, now)
+
+
+def schedule_send(session: Session, victim: VictimRow, now: datetime) -> bool:
+    """Schedule the acknowledgement to be sent now, if the victim is still owed it: the timer
+    sends it if the force can send it the way they chose (settings are read at send time),
+    and leaves it owed for staff otherwise. True if it was scheduled."""
     row = _acknowledgement(session, victim.id)
-    if (row is None or channel(settings, victim) is None
-            or EntitlementState(row.state) in CLOSED_STATES):
+    needs = WRITTEN_TO.get(victim.contact_preference)
+    if (row is None or EntitlementState(row.state) in CLOSED_STATES or needs is None
+            or not getattr(victim, needs)):
         return False
     deadlines.cancel(session, SEND_ACKNOWLEDGEMENT, "victim_entitlement", row.id, now)
     row.attempts, row.last_error = 0, ""

@@ -13,11 +13,14 @@ import unicodedata
 from fpdf import FPDF
 
 from firstcontact.settings import Settings
-from firstcontact.victims.delivery import acknowledgement_text
 from firstcontact.victims.model import VictimsPolicy
 from firstcontact.victims.tables import VictimRow
+from firstcontact.victims.wording import acknowledgement_text
 
 LINE_MM = 5.5
+ADDRESS_AT_MM = (24.6, 39.5)
+"""Where the address block starts (from the left and top of the page): in the window of a
+standard windowed envelope, where a printing service such as GOV.UK Notify reads it."""
 
 
 def printable(text: str) -> str:
@@ -31,6 +34,15 @@ def printable(text: str) -> str:
     return "".join(one(char) for char in text)
 
 
+def address_lines(victim: VictimRow) -> list[str]:
+    """Who the letter goes to, then the address: a business's named contact then the
+    business, a child's parent or guardian, otherwise the victim."""
+    names = [victim.contact_name, victim.name] if victim.party == "business" else [
+        victim.contact_name or victim.name]
+    lines = [*names, *victim.postal_address.replace(",", "\n").split("\n")]
+    return [line.strip() for line in lines if line.strip()]
+
+
 def acknowledgement_pdf(settings: Settings, victim: VictimRow, policy: VictimsPolicy) -> bytes:
     """The letter: the victim's address, the subject, then the acknowledgement's text."""
     subject, body = acknowledgement_text(settings, victim, policy)
@@ -41,10 +53,9 @@ def acknowledgement_pdf(settings: Settings, victim: VictimRow, policy: VictimsPo
     pdf.add_page()
     pdf.set_font("Helvetica", size=11)
     if victim.postal_address:
-        address = "\n".join([victim.name, *victim.postal_address.replace(",", "\n").split("\n")])
-        pdf.multi_cell(0, LINE_MM, printable("\n".join(
-            line.strip() for line in address.split("\n") if line.strip())),
-            new_x="LMARGIN", new_y="NEXT")
+        pdf.set_xy(*ADDRESS_AT_MM)
+        pdf.multi_cell(95, LINE_MM, printable("\n".join(address_lines(victim))),
+                       new_x="LMARGIN", new_y="NEXT")
         pdf.ln(LINE_MM * 2)
     pdf.set_font("Helvetica", style="B", size=13)
     pdf.multi_cell(0, LINE_MM + 1, printable(subject), new_x="LMARGIN", new_y="NEXT")

@@ -76,6 +76,25 @@ class CrimeType:
 
 
 @dataclass(frozen=True)
+class Party:
+    """Who a victim can be: a person, a child (letters to a parent or guardian), a bereaved
+    close relative, a business with a named contact (see the policy file's [parties])."""
+
+    code: str
+    label: str
+    contact: str = ""
+    """The title of who receives the letters instead of the victim ("" : the victim)."""
+    relationship: str = ""
+    under_18: bool = False
+    flags: tuple[str, ...] = ()
+    enhanced_rights: bool = True
+    not_applicable: Mapping[str, str] = field(default_factory=dict)
+
+
+PERSON = Party("person", "A person it happened to")
+
+
+@dataclass(frozen=True)
 class VictimsPolicy:
     entitlements: tuple[Entitlement, ...]
     crimes: Mapping[str, CrimeType]
@@ -96,9 +115,13 @@ class VictimsPolicy:
     nsir_flags: Mapping[str, str] = field(default_factory=dict)
     """NSIR qualifier -> a flag on the victim's report."""
     source: str = ""
+    parties: Mapping[str, Party] = field(default_factory=lambda: {"person": PERSON})
 
     def entitlement(self, code: str) -> Entitlement:
         return next(e for e in self.entitlements if e.code == code)
+
+    def party(self, code: str) -> Party:
+        return self.parties.get(code, PERSON)
 
 
 @dataclass(frozen=True)
@@ -110,15 +133,18 @@ class Report:
     victim_age: int | None = None
     flags: frozenset[str] = frozenset()
     language: str = "en"
+    party: str = "person"
 
 
 @dataclass(frozen=True)
 class Due:
-    """An entitlement this victim is owed; `due` is the last London day it may be given on."""
+    """An entitlement this victim is owed; `due` is the last London day it may be given on.
+    `not_applicable` is the policy's reason when this kind of victim is not owed it."""
 
     code: str
     due: date | None = None
     consent: Consent | None = None
+    not_applicable: str = ""
 
 
 @dataclass(frozen=True)
@@ -166,14 +192,17 @@ def end_of_day(day: date, policy: VictimsPolicy) -> datetime:
 
 def enhanced_reasons(report: Report, policy: VictimsPolicy) -> tuple[str, ...]:
     """Why the victim has enhanced rights, in the policy's order (empty: standard rights)."""
-    crime = policy.crimes[report.crime]
-    found: set[str] = {policy.flags[f] for f in (*report.flags, *crime.implies)
+    crime, party = policy.crimes[report.crime], policy.party(report.party)
+    if not party.enhanced_rights:
+        return ()
+    found: set[str] = {policy.flags[f] for f in (*report.flags, *crime.implies, *party.flags)
                        if policy.flags.get(f)}
     if crime.most_serious:
         found.add("most_serious_crime")
     if crime.bereaved:
         found.add("bereaved")
-    if report.victim_age is not None and report.victim_age < policy.under_age:
+    if party.under_18 or (report.victim_age is not None
+                          and report.victim_age < policy.under_age):
         found.add("under_18")
     return tuple(reason for reason in policy.reasons if reason in found)
 
@@ -194,9 +223,13 @@ def entitlements_for(report: Report, policy: VictimsPolicy) -> Decision:
     days = {Deadline.ACKNOWLEDGEMENT: policy.acknowledgement_working_days,
             Deadline.REFERRAL: policy.referral_working_days}
     needs_interpreter = report.language not in policy.written_languages
+    not_applicable = policy.party(report.party).not_applicable
     owed = []
     for entitlement in policy.entitlements:
         if entitlement.only_if_language_not_written and not needs_interpreter:
+            continue
+        if entitlement.code in not_applicable:
+            owed.append(Due(entitlement.code, not_applicable=not_applicable[entitlement.code]))
             continue
         due = (working_days_after(day, days[entitlement.deadline], policy.bank_holidays)
                if entitlement.deadline else None)
@@ -216,9 +249,13 @@ def parse_report(data: Mapping[str, Any], policy: VictimsPolicy, now: datetime) 
     age = errors.check(lambda: parse_age(data.get("victim_age")))
     flags = errors.check(lambda: parse_flags(data.get("flags"), policy))
     language = errors.check(lambda: parse_language(data.get("language")))
+    party = errors.check(lambda: parse_party(data.get("party"), policy))
+    if party and age is not None and policy.party(party).under_18 and age >= policy.under_age:
+        errors.errors["victim_age"] = (f"A child victim is under {policy.under_age}: "
+                                       "record an adult as a person")
     errors.raise_any()
     assert reported_at is not None and crime is not None and flags is not None
-    return Report(reported_at, crime, age, flags, language or "en")
+    return Report(reported_at, crime, age, flags, language or "en", party or "person")
 
 
 def parse_reported_at(value: object, now: datetime) -> datetime:
@@ -248,6 +285,14 @@ def parse_age(value: object) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 130:
         raise ValidationError("victim_age", "Give the age in whole years (0 to 130), or null")
+    return value
+
+
+def parse_party(value: object, policy: VictimsPolicy) -> str:
+    if value is None or value == "":
+        return "person"
+    if not isinstance(value, str) or value not in policy.parties:
+        raise ValidationError("party", f"Choose one of: {', '.join(policy.parties)}")
     return value
 
 
@@ -315,80 +360,22 @@ OUTCOME_STATES = (EntitlementState.DELIVERED, EntitlementState.DECLINED,
 
 def parse_outcome(fields: Mapping[str, str | None]) -> Outcome:
     errors = FieldErrors()
-    state = errors.check(lambda: _choice("outcome", fields.get("outcome"), OUTCOME_STATES))
+    state = errors.check(lambda: choose_one("outcome", fields.get("outcome"), OUTCOME_STATES))
     reason = errors.check(lambda: plain_text("reason", fields.get("reason"), max_chars=1000,
                                              required=state == EntitlementState.NOT_APPLICABLE))
     method = ""
     if state == EntitlementState.DELIVERED:
-        method = (errors.check(lambda: _choice("method", fields.get("method"), tuple(Method)))
+        method = (errors.check(lambda: choose_one("method", fields.get("method"), tuple(Method)))
                   or "")
     errors.raise_any()
     assert state is not None
     return Outcome(EntitlementState(state), str(method), reason or "")
 
 
-def _choice(field: str, raw: str | None, allowed: tuple[enum.StrEnum, ...]) -> str:
+def choose_one(field: str, raw: str | None, allowed: tuple[enum.StrEnum, ...]) -> str:
     if raw not in {a.value for a in allowed}:
         raise ValidationError(field, f"Choose one of: {', '.join(a.value for a in allowed)}")
     return str(raw)
-
-
-EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
-
-
-@dataclass(frozen=True)
-class VictimDetails:
-    """How to reach the victim and what they chose, as victim-care staff record it."""
-
-    contact_preference: str
-    email: str
-    phone: str
-    postal_address: str
-    language: str
-    communication_needs: str
-    consent_given: bool | None
-
-    def changes(self) -> dict[str, object]:
-        return {k: getattr(self, k) for k in self.__dataclass_fields__}
-
-
-def parse_details(fields: Mapping[str, str | None]) -> VictimDetails:
-    """Checked details. A written way to reach the victim must be usable: an email preference
-    needs an address, a letter needs a postal address, a text needs a phone number."""
-    errors = FieldErrors()
-    preference = errors.check(lambda: _choice("contact_preference",
-                                              fields.get("contact_preference"),
-                                              tuple(ContactPreference)))
-    email = errors.check(lambda: _email(fields.get("email")))
-    phone = errors.check(lambda: plain_text("phone", fields.get("phone"), max_chars=32))
-    address = errors.check(lambda: plain_text("postal_address", fields.get("postal_address"),
-                                              max_chars=500))
-    language = errors.check(lambda: plain_text("language", fields.get("language") or "English",
-                                               max_chars=200))
-    needs = errors.check(lambda: plain_text("communication_needs",
-                                            fields.get("communication_needs"), max_chars=1000))
-    consent = errors.check(lambda: _consent(fields.get("consent_given")))
-    needed = {"email": ("email", email), "letter": ("postal_address", address),
-              "text": ("phone", phone)}.get(preference or "")
-    if needed and not needed[1] and needed[0] not in errors.errors:
-        errors.errors[needed[0]] = f"Enter this to contact the victim by {preference}"
-    errors.raise_any()
-    return VictimDetails(str(preference), email or "", phone or "", address or "",
-                         language or "English", needs or "", consent)
-
-
-def _email(raw: str | None) -> str:
-    value = (raw or "").strip()
-    if value and (len(value) > 254 or not EMAIL.match(value)):
-        raise ValidationError("email", "Enter an email address like name@example.com")
-    return value
-
-
-def _consent(raw: str | None) -> bool | None:
-    answers = {"yes": True, "no": False, "": None, None: None}
-    if raw not in answers:
-        raise ValidationError("consent_given", "Answer yes, no, or leave it unanswered")
-    return answers[raw]
 
 
 def check_referral(outcome: Outcome, consent: Consent, consent_given: bool | None) -> None:

@@ -51,7 +51,8 @@ def _owed(rt: Runtime, period: Period) -> list[Owed]:
             .where(VictimRow.reported_at >= start, VictimRow.reported_at < end)).all()
         return [Owed(v.id, e.code, EntitlementState(e.state), v.reported_at, e.due_at,
                      e.delivered_at, v.enhanced, v.crime_type, v.channel,
-                     f"{v.reported_at.astimezone(zone):%Y-%m}") for e, v in pairs]
+                     f"{v.reported_at.astimezone(zone):%Y-%m}", v.team, v.party)
+                for e, v in pairs]
 
 
 def codes() -> list[str]:

@@ -16,7 +16,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays
 
 from firstcontact.platform.policyfile import PolicyError, fail, line_of, read_toml, table
-from firstcontact.victims.model import CrimeType, Deadline, Entitlement, VictimsPolicy
+from firstcontact.victims.model import (
+    PERSON,
+    CrimeType,
+    Deadline,
+    Entitlement,
+    Party,
+    VictimsPolicy,
+)
 
 POLICY_DIR = Path(__file__).resolve().parent / "policy"
 REQUIRED_ENTITLEMENTS = ("written_acknowledgement", "support_referral")
@@ -55,7 +62,33 @@ def load_policy(path: Path = POLICY_DIR / "entitlements.toml") -> VictimsPolicy:
         nsir_codes=_mapping(path, text, data, "nsir_codes", crimes),
         nsir_qualifiers=_mapping(path, text, data, "nsir_qualifiers", crimes),
         nsir_flags=_mapping(path, text, data, "nsir_flags", flags),
-        source=str(path))
+        source=str(path), parties=_parties(path, text, data, flags, codes))
+
+
+def _parties(path: Path, text: str, data: Mapping[str, Any], flags: Mapping[str, str],
+             entitlements: list[str]) -> dict[str, Party]:
+    """Who a victim can be; "person" (the caller who is the victim) is always there."""
+    found = {"person": PERSON}
+    for code, entry in table(path, text, data, "parties").items():
+        line = line_of(text, f"[parties.{code}]")
+        if not isinstance(entry, dict) or not str(entry.get("label", "")).strip():
+            raise fail(path, line, f"parties.{code}.label", "every party needs a label")
+        party_flags = entry.get("flags", [])
+        if not isinstance(party_flags, list) or any(f not in flags for f in party_flags):
+            raise fail(path, line, f"parties.{code}.flags",
+                       f"must be a list drawn from the flags {sorted(flags)}")
+        not_applicable = entry.get("not_applicable", {})
+        for key in not_applicable:
+            if key not in entitlements or not str(not_applicable[key]).strip():
+                raise fail(path, line_of(text, f"{key} =") or line,
+                           f"parties.{code}.not_applicable.{key}",
+                           f"needs an entitlement code from {entitlements} and a reason")
+        found[str(code)] = Party(
+            str(code), str(entry["label"]), str(entry.get("contact", "")),
+            str(entry.get("relationship", "")), entry.get("under_18") is True,
+            tuple(str(f) for f in party_flags), entry.get("enhanced_rights", True) is not False,
+            {str(k): str(v) for k, v in not_applicable.items()})
+    return found
 
 
 def _mapping(path: Path, text: str, data: Mapping[str, Any], name: str,

@@ -15,8 +15,6 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from firstcontact.contacts import service as contacts
-from firstcontact.contacts.model import CallerRelationship
 from firstcontact.platform import audit, deadlines
 from firstcontact.platform.audit import AuditAction
 from firstcontact.platform.db import stage_event
@@ -24,27 +22,26 @@ from firstcontact.platform.events import Event
 from firstcontact.platform.metrics import Figure, counts, grouped
 from firstcontact.platform.model import Actor, Conflict, NotFound, Permission
 from firstcontact.platform.runtime import Runtime
-from firstcontact.victims import delivery, letter
+from firstcontact.victims import delivery, letter, recording, wording
+from firstcontact.victims.details import NewVictim, VictimDetails
 from firstcontact.victims.model import (
     CLOSED_STATES,
     Consent,
-    Decision,
     EntitlementState,
     Method,
     Outcome,
-    Report,
-    VictimDetails,
     check_referral,
-    crime_from_nsir,
-    end_of_day,
-    entitlements_for,
-    language_code,
 )
 from firstcontact.victims.policy import victims_policy
-from firstcontact.victims.tables import EntitlementRow, VictimRow
+from firstcontact.victims.recording import (
+    ENTITLEMENT_DUE,
+    SUBJECT,
+    reassess_after_new_qualifiers,
+    record_crime_victim,
+)
+from firstcontact.victims.tables import CrimeReportedRow, EntitlementRow, VictimRow
 
-SUBJECT = "victim"
-ENTITLEMENT_DUE = "victims.entitlement_due"
+__all__ = ["reassess_after_new_qualifiers", "record_crime_victim"]
 
 
 @dataclass(frozen=True)
@@ -82,90 +79,16 @@ class VictimView:
     enhanced: bool
     enhanced_reasons: tuple[str, ...]
     entitlements: tuple[EntitlementView, ...]
+    party: str = "person"
+    contact_name: str = ""
+    """Who the letters go to when it is not the victim (a named contact, a parent)."""
+    relationship: str = ""
+    victim_age: int | None = None
+    team: str = ""
 
-
-def record_crime_victim(session: Session, actor: Actor, contact_id: int, opening_code: str,
-                        qualifiers: tuple[str, ...], now: datetime) -> int | None:
-    """The caller's Victim record and entitlements, if the caller is the victim of the crime
-    just recorded. Runs inside the determination's transaction; returns the victim's id."""
-    contact = contacts.load(session, contact_id)
-    if contact.caller_relationship != CallerRelationship.VICTIM.value:
-        return None
-    policy = victims_policy()
-    crime, flags = crime_from_nsir(opening_code, qualifiers, policy)
-    language = contact.language or "English"
-    report = Report(contact.received_at, crime, None, flags, language_code(language))
-    decision = entitlements_for(report, policy)
-    row = VictimRow(
-        contact_id=contact_id, crime_reference=contact.reference or "", crime_type=crime,
-        crime_summary=contact.narrative[:500], channel=contact.channel,
-        reported_at=contact.received_at, name=contact.caller_name,
-        contact_preference="phone" if contact.caller_phone else "letter", email="",
-        phone=contact.caller_phone, postal_address="", language=language,
-        communication_needs=contact.accessibility_needs,
-        referral_consent=decision.consent.value, consent_given=None,
-        enhanced=decision.enhanced, enhanced_reasons=list(decision.reasons), created_at=now)
-    session.add(row)
-    session.flush()
-    _add_entitlements(session, row, decision, now)
-    audit.record(session, actor, AuditAction.CREATE, SUBJECT, row.id,
-                 "victim recorded with the crime (Victims' Code)", now,
-                 {"contact_id": contact_id, "crime_type": crime, "enhanced": decision.enhanced})
-    stage_event(session, Event("victim.recorded", {"victim_id": row.id,
-                                                    "contact_id": contact_id}))
-    return row.id
-
-
-def reassess_after_new_qualifiers(session: Session, actor: Actor, contact_id: int,
-                                  opening_code: str, qualifiers: tuple[str, ...],
-                                  now: datetime) -> bool:
-    """Decide the victim's enhanced rights again when the crime gains a qualifier later (a
-    hidden harm confirmed after the determination: domestic abuse, modern slavery...).
-
-    Entitlements already owed stay; the enhanced status and its reasons change, and so does the
-    referral consent rule while the referral has not been passed on (a domestic-abuse victim
-    is then referred only with explicit consent). Returns True if anything changed.
-    """
-    row = session.scalars(select(VictimRow).where(VictimRow.contact_id == contact_id)).first()
-    if row is None:
-        return False
-    policy = victims_policy()
-    crime, flags = crime_from_nsir(opening_code, qualifiers, policy)
-    decision = entitlements_for(
-        Report(row.reported_at, crime, None, flags, language_code(row.language)), policy)
-    consent = decision.consent.value if _referral_still_owed(session, row.id) else (
-        row.referral_consent)
-    before = (row.enhanced, list(row.enhanced_reasons), row.referral_consent)
-    after = (decision.enhanced, list(decision.reasons), consent)
-    if before == after:
-        return False
-    row.enhanced, row.enhanced_reasons, row.referral_consent = after
-    audit.record(session, actor, AuditAction.UPDATE, SUBJECT, row.id,
-                 "enhanced rights decided again: the crime gained a qualifier", now,
-                 {"qualifiers": list(qualifiers), "enhanced": decision.enhanced,
-                  "referral_consent": consent})
-    return True
-
-
-def _referral_still_owed(session: Session, victim_id: int) -> bool:
-    state = session.scalar(select(EntitlementRow.state).where(
-        EntitlementRow.victim_id == victim_id, EntitlementRow.code == "support_referral"))
-    return state in {EntitlementState.DUE.value, EntitlementState.OVERDUE.value}
-
-
-def _add_entitlements(session: Session, victim: VictimRow, decision: Decision,
-                      now: datetime) -> None:
-    policy = victims_policy()
-    for owed in decision.entitlements:
-        due_at = end_of_day(owed.due, policy) if owed.due else None
-        row = EntitlementRow(victim_id=victim.id, code=owed.code,
-                             state=EntitlementState.DUE.value, due_at=due_at, method="",
-                             evidence="", reason="", attempts=0, last_error="")
-        session.add(row)
-        session.flush()
-        if due_at is not None:
-            deadlines.schedule(session, ENTITLEMENT_DUE, "victim_entitlement", row.id, due_at,
-                               now)
+    @property
+    def addressee(self) -> str:
+        return self.contact_name or self.name
 
 
 def mark_overdue(rt: Runtime, session: Session, deadline: deadlines.Deadline) -> None:
@@ -194,7 +117,8 @@ def _view(session: Session, row: VictimRow) -> VictimView:
         crime.label if crime else row.crime_type, row.crime_summary, row.reported_at, row.name,
         row.contact_preference, row.email, row.phone, row.postal_address, row.language,
         row.communication_needs, row.referral_consent, row.consent_given, row.enhanced,
-        tuple(row.enhanced_reasons), tuple(entitlement_view(e) for e in rows))
+        tuple(row.enhanced_reasons), tuple(entitlement_view(e) for e in rows), row.party,
+        row.contact_name, row.relationship, row.victim_age, row.team)
 
 
 def entitlement_view(row: EntitlementRow) -> EntitlementView:
@@ -224,10 +148,77 @@ def get_victim(rt: Runtime, actor: Actor, victim_id: int,
 
 def victim_for_contact(rt: Runtime, actor: Actor, contact_id: int) -> int | None:
     """The id of the victim recorded from a contact, if any (no personal data: not audited)."""
+    found = victims_of_contact(rt, actor, contact_id)
+    return found[0] if found else None
+
+
+def victims_of_contact(rt: Runtime, actor: Actor, contact_id: int) -> list[int]:
+    """The ids of every victim of the crime recorded from a contact (not audited: no personal
+    data)."""
     actor.require(Permission.VICTIM_READ)
     with rt.database.transaction() as session:
-        return session.scalars(select(VictimRow.id)
-                               .where(VictimRow.contact_id == contact_id)).first()
+        return list(session.scalars(select(VictimRow.id).where(VictimRow.contact_id == contact_id)
+                                    .order_by(VictimRow.id)))
+
+
+@dataclass(frozen=True)
+class VictimOfCrime:
+    id: int
+    name: str
+    party: str
+    contact_name: str
+    enhanced: bool
+
+
+@dataclass(frozen=True)
+class CrimeView:
+    """A recorded crime and its victims, as victim care adds victims to it."""
+
+    contact_id: int
+    crime_reference: str
+    crime_label: str
+    team: str
+    victims: tuple[VictimOfCrime, ...]
+
+
+def crime_for_reference(rt: Runtime, actor: Actor, reference: str) -> int | None:
+    """The contact a crime reference was recorded from, if a crime was (no personal data)."""
+    actor.require(Permission.VICTIM_READ)
+    with rt.database.transaction() as session:
+        return session.scalar(select(CrimeReportedRow.contact_id).where(
+            CrimeReportedRow.crime_reference == reference.strip().upper()))
+
+
+def crime_victims(rt: Runtime, actor: Actor, contact_id: int) -> CrimeView:
+    """A recorded crime with every victim of it (an audited read naming them)."""
+    actor.require(Permission.VICTIM_READ)
+    with rt.database.transaction() as session:
+        crime = session.scalars(select(CrimeReportedRow)
+                                .where(CrimeReportedRow.contact_id == contact_id)).first()
+        if crime is None:
+            raise NotFound(f"No crime recorded from contact {contact_id}")
+        rows = session.scalars(select(VictimRow).where(VictimRow.contact_id == contact_id)
+                               .order_by(VictimRow.id)).all()
+        audit.record(session, actor, AuditAction.READ, "victim_queue", f"crime:{contact_id}",
+                     "victims of a crime", rt.clock.now(),
+                     {"victim_ids": [r.id for r in rows]})
+        label = victims_policy().crimes.get(crime.crime_type)
+        return CrimeView(contact_id, crime.crime_reference,
+                         label.label if label else crime.crime_type, crime.team,
+                         tuple(VictimOfCrime(r.id, r.name, r.party, r.contact_name,
+                                             r.enhanced) for r in rows))
+
+
+def add_victim(rt: Runtime, actor: Actor, contact_id: int, victim: NewVictim) -> VictimView:
+    """Staff add another victim to the crime recorded from a contact: a person, a child (with
+    the parent or guardian who receives the letters), a bereaved relative, or a business (with
+    its named contact). Their acknowledgement goes out at once if it can be sent."""
+    actor.require(Permission.VICTIM_UPDATE)
+    now = rt.clock.now()
+    with rt.database.transaction() as session:
+        row = recording.add_victim(session, actor, contact_id, victim, now)
+        delivery.queue_acknowledgement(session, rt.settings, row, now)
+        return _view(session, row)
 
 
 @dataclass(frozen=True)
@@ -313,7 +304,7 @@ def acknowledgement_letter(rt: Runtime, actor: Actor, victim_id: int) -> Letter:
     """The written acknowledgement as a letter to print (an audited read)."""
     victim = get_victim(rt, actor, victim_id, "written acknowledgement letter printed")
     with rt.database.transaction() as session:
-        subject, body = delivery.acknowledgement_text(rt.settings, _load(session, victim_id),
+        subject, body = wording.acknowledgement_text(rt.settings, _load(session, victim_id),
                                                       victims_policy())
     return Letter(victim, subject, body)
 

@@ -37,6 +37,33 @@ class VictimRow(Base):
     enhanced: Mapped[bool]
     enhanced_reasons: Mapped[list[str]]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    party: Mapped[str] = mapped_column(String(20), default="person", server_default="person")
+    """Who the victim is (a policy party: person, child, bereaved_relative, business)."""
+    contact_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    """Who receives the letters when it is not the victim: a business's named contact, an
+    under-18's parent or guardian."""
+    relationship: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    """The parent or guardian's relationship to the child, or the bereaved relative's to the
+    person who died (e.g. "mother", "son of Peter Jones")."""
+    victim_age: Mapped[int | None]
+    team: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    """The team of the member of staff who recorded the crime (the compliance split)."""
+
+
+class CrimeReportedRow(Base):
+    """A crime recorded at first contact, as the victims room needs it to add its victims:
+    whoever the caller was, staff can add the people (or business) it happened to."""
+
+    __tablename__ = "victim_crimes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), unique=True)
+    crime_reference: Mapped[str] = mapped_column(String(32), index=True)
+    crime_type: Mapped[str] = mapped_column(String(40))
+    flags: Mapped[list[str]]
+    team: Mapped[str] = mapped_column(String(100))
+    recorded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class EntitlementRow(Base):

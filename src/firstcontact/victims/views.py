@@ -19,7 +19,8 @@ from firstcontact.victims.compliance import (
     parse_period,
     parse_split,
 )
-from firstcontact.victims.model import ContactPreference, Method, parse_details, parse_outcome
+from firstcontact.victims.details import parse_details, parse_new_victim
+from firstcontact.victims.model import ContactPreference, Method, parse_outcome
 from firstcontact.victims.policy import victims_policy
 from firstcontact.victims.trend import trend
 from firstcontact.web.deps import get_runtime, require
@@ -39,6 +40,12 @@ def victim_queue(request: Request, rt: RuntimeDep, actor: Reader) -> HTMLRespons
     return render(request, "victims/queue.html", {"items": service.queue(rt, actor)})
 
 
+def _choices() -> dict[str, Any]:
+    """The radio options the victim forms share."""
+    return {"preferences": [(p.value, p.value.capitalize()) for p in ContactPreference],
+            "consents": [("", "Not asked yet"), ("yes", "Yes"), ("no", "No")]}
+
+
 def _victim_page(request: Request, rt: Runtime, actor: Actor, victim_id: int,
                  values: dict[str, Any], errors: dict[str, str],
                  status_code: int = 200) -> HTMLResponse:
@@ -46,10 +53,8 @@ def _victim_page(request: Request, rt: Runtime, actor: Actor, victim_id: int,
     policy = victims_policy()
     return render(request, "victims/victim.html", {
         "victim": victim, "values": values or victim.__dict__, "errors": errors,
-        "reasons": policy.reasons,
-        "preferences": [(p.value, p.value.capitalize()) for p in ContactPreference],
+        "reasons": policy.reasons, **_choices(), "parties": policy.parties,
         "methods": [(m.value, m.value.replace("_", " ").capitalize()) for m in Method],
-        "consents": [("", "Not asked yet"), ("yes", "Yes"), ("no", "No")],
     }, status_code=status_code)
 
 
@@ -84,6 +89,48 @@ async def record_outcome(request: Request, victim_id: int, entitlement_id: int,
         return await run_in_threadpool(_victim_page, request, rt, actor, victim_id, {},
                                        error.errors, 422)
     return RedirectResponse(f"/victims/{victim_id}", status_code=303)
+
+
+@router.get("/victims/crimes", response_model=None)
+def find_crime(request: Request, rt: RuntimeDep, actor: Reader) -> Response:
+    """Find a recorded crime by its reference, to see or add its victims."""
+    reference = request.query_params.get("reference", "")[:32]
+    contact_id = service.crime_for_reference(rt, actor, reference) if reference else None
+    if contact_id is None:
+        return render(request, "victims/queue.html", {
+            "items": service.queue(rt, actor), "reference": reference,
+            "errors": {"reference": "No crime has been recorded with that reference"}},
+            status_code=404)
+    return RedirectResponse(f"/victims/crimes/{contact_id}", status_code=303)
+
+
+def _crime_page(request: Request, rt: Runtime, actor: Actor, contact_id: int,
+                values: dict[str, Any], errors: dict[str, str],
+                status_code: int = 200) -> HTMLResponse:
+    return render(request, "victims/crime.html", {
+        "crime": service.crime_victims(rt, actor, contact_id), "values": values,
+        "errors": errors, **_choices(), "parties": victims_policy().parties,
+        "party_options": [(p.code, p.label) for p in victims_policy().parties.values()]},
+        status_code=status_code)
+
+
+@router.get("/victims/crimes/{contact_id:int}", response_class=HTMLResponse)
+def show_crime(request: Request, contact_id: int, rt: RuntimeDep,
+               actor: Reader) -> HTMLResponse:
+    return _crime_page(request, rt, actor, contact_id, {}, {})
+
+
+@router.post("/victims/crimes/{contact_id:int}", response_model=None)
+async def add_victim(request: Request, contact_id: int, rt: RuntimeDep,
+                     actor: Updater) -> Response:
+    fields = await form_fields(request)
+    try:
+        victim = parse_new_victim({k: str(v) for k, v in fields.items()}, victims_policy())
+        added = await run_in_threadpool(service.add_victim, rt, actor, contact_id, victim)
+    except ValidationError as error:
+        return await run_in_threadpool(_crime_page, request, rt, actor, contact_id, fields,
+                                       error.errors, 422)
+    return RedirectResponse(f"/victims/{added.id}", status_code=303)
 
 
 def _query(request: Request) -> dict[str, str | None]:
