@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from firstcontact import __version__
 from firstcontact.contacts import api as contacts_api
 from firstcontact.contacts import chat_views, desk, desk_views, online_views, social_api
+from firstcontact.contacts import service as contacts_service
 from firstcontact.contacts import views as contacts_views
 from firstcontact.demand import api as demand_api
 from firstcontact.demand import policy as demand_policy
@@ -31,11 +32,13 @@ from firstcontact.people import policy as people_policy
 from firstcontact.people import referral_views
 from firstcontact.people import service as people_service
 from firstcontact.people import views as people_views
-from firstcontact.platform import health
+from firstcontact.platform import health, metrics
 from firstcontact.platform.clock import Clock
 from firstcontact.platform.deadlines import DeadlineHandler, TimerLoop
 from firstcontact.platform.logging import configure_logging
 from firstcontact.platform.runtime import IntakeStep, Runtime, build_runtime
+from firstcontact.records import api as records_api
+from firstcontact.records import policy as records_policy
 from firstcontact.risk import api as risk_api
 from firstcontact.risk import views as risk_views
 from firstcontact.settings import Settings
@@ -56,6 +59,12 @@ def intake_steps() -> list[IntakeStep]:
     return [harm_service.intake_step(), people_service.link_contact, desk.place_on_desk]
 
 
+def metric_sources() -> list[metrics.FigureSource]:
+    """Each room's figures for /metrics, read from the database when scraped."""
+    return [contacts_service.figures, demand_service.figures, victims_service.figures,
+            missing_service.figures]
+
+
 def wired_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     """The runtime with every room's intake steps: what the server, the CLI and tests use."""
     rt = build_runtime(settings, clock)
@@ -70,6 +79,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     configure_logging(settings)
     people_policy.check_all()
     missing_policy.missing_policy()  # checked at start-up: a fault stops the server
+    records_policy.retention_policy()  # the retention schedule, likewise
     rt = runtime or wired_runtime(settings, clock)
     demand_policy.resources()  # a mistake in the resources file stops start-up, named
 
@@ -107,6 +117,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
                    people_api.router, people_api.partners_router, people_views.router,
                    social_api.router, chat_views.router, chat_views.api_router,
                    risk_api.incidents_router, demand_api.units_router, missing_api.router,
-                   missing_views.router, referral_views.router):
+                   missing_views.router, referral_views.router, records_api.router):
         app.include_router(router)
+    metrics.install(app, rt, metric_sources())
     return app

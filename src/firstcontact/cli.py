@@ -20,6 +20,7 @@ from firstcontact.harm.cli import harm_app
 from firstcontact.people.cli import app as people_app
 from firstcontact.platform.model import SYSTEM, Role, ValidationError
 from firstcontact.platform.runtime import Runtime
+from firstcontact.records.cli import export_command, retention_app, review_command
 from firstcontact.settings import Settings
 from firstcontact.victims import commands as victims_commands
 
@@ -53,6 +54,11 @@ def runtime() -> Iterator[Runtime]:
         rt.database.dispose()
 
 
+retention_app.command("review")(review_command(runtime))
+people_app.command("export")(export_command(runtime))
+app.add_typer(retention_app, name="retention")
+
+
 @app.command()
 def serve(
     host: str = "127.0.0.1",
@@ -67,6 +73,8 @@ def serve(
     """Serve the web pages and the JSON API with uvicorn."""
     import uvicorn
 
+    if workers > 1:
+        share_metrics_between_workers()
     signal.signal(signal.SIGTERM, exit_cleanly)
     typer.echo(f"firstcontact serving on http://{host}:{port} (Ctrl+C to stop)", err=True)
     # Logging is the platform's (configure_logging, JSON by default), and the web middleware
@@ -74,6 +82,17 @@ def serve(
     uvicorn.run(factory, factory=True, host=host, port=port, workers=workers,
                 timeout_graceful_shutdown=graceful_seconds, access_log=False,
                 log_config=None, server_header=False)
+
+
+def share_metrics_between_workers() -> None:
+    """Give the workers one fresh folder for their request counts, so /metrics on any worker
+    adds up all of them (prometheus_client multiprocess mode; see platform/metrics.py).
+    It must be set before the workers import prometheus_client, hence here."""
+    import os
+    import tempfile
+
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="firstcontact-metrics-")
 
 
 def exit_cleanly(signum: int, frame: object) -> None:

@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     narrative_max_chars: int = 20_000
     timer_interval_seconds: float = 5.0
     timer_enabled: bool = True
+    metrics_token: str = ""
+    """Bearer token a scraper sends to GET /metrics; empty: only loopback clients are answered
+    (docs/operations.md, Monitoring)."""
     log_json: bool = True
     log_level: str = "INFO"
     static_dir: str = ""

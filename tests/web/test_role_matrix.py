@@ -75,6 +75,8 @@ MATRIX: list[tuple[str, str, set[Role]]] = [
     ("POST", "/missing/1/reviews", MISSING_REVIEW),
     ("POST", "/missing/1/found", MISSING),
     ("POST", "/missing/1/return-interview", MISSING),
+    ("GET", "/api/records/people/1/export?reason=role+matrix", {R.ADMIN}),
+    ("GET", "/api/records/people/1/export?reason=role+matrix&format=pdf", {R.ADMIN}),
 ]
 
 

@@ -28,6 +28,7 @@ from firstcontact.platform import audit
 from firstcontact.platform.audit import AuditAction
 from firstcontact.platform.db import stage_event
 from firstcontact.platform.events import Event
+from firstcontact.platform.metrics import Figure, counts, grouped
 from firstcontact.platform.model import (
     PUBLIC,
     Actor,
@@ -236,3 +237,9 @@ def list_contacts(rt: Runtime, actor: Actor, *, limit: int = 50,
                          "contact list viewed", rt.clock.now(),
                          {"contact_ids": [row.id for row in rows]})
         return [view(row) for row in rows]
+
+
+def figures(session: Session, now: datetime) -> list[Figure]:
+    """For /metrics: every contact taken in, by channel (read from the stored contacts)."""
+    return [Figure("firstcontact_contacts_received", "Contacts taken in, by channel",
+                   ("channel",), counts(grouped(session, ContactRow.channel)), "counter")]

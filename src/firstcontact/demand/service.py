@@ -35,6 +35,7 @@ from firstcontact.platform.audit import AuditAction
 from firstcontact.platform.db import stage_event
 from firstcontact.platform.deadlines import Deadline, DeadlineHandler
 from firstcontact.platform.events import Event
+from firstcontact.platform.metrics import Figure, counts, grouped
 from firstcontact.platform.model import (
     SYSTEM,
     Actor,
@@ -428,3 +429,15 @@ def _flag(rt: Runtime, session: Session, row: IncidentRow, kind: str, words: str
 
 DEADLINE_HANDLERS: dict[str, DeadlineHandler] = {REVIEW_DEADLINE: review_falls_due,
                                                  ESCALATION_DEADLINE: review_escalates}
+
+
+def figures(session: Session, now: datetime) -> list[Figure]:
+    """For /metrics: open incidents by grade, and those whose re-THRIVE is overdue."""
+    still_open = IncidentRow.status != IncidentStatus.FINALISED.value
+    overdue = grouped(session, IncidentRow.grade,
+                      where=still_open & (IncidentRow.review_due_at <= now))
+    return [Figure("firstcontact_incidents_open", "Incidents not yet finalised, by grade",
+                   ("grade",), counts(grouped(session, IncidentRow.grade, where=still_open))),
+            Figure("firstcontact_incident_reviews_overdue",
+                   "Open incidents past their re-THRIVE time, by grade", ("grade",),
+                   counts(overdue))]

@@ -36,6 +36,7 @@ from firstcontact.people.tables import AgencyRow, PersonRow
 from firstcontact.platform import audit, deadlines
 from firstcontact.platform.audit import AuditAction
 from firstcontact.platform.db import get_by_id
+from firstcontact.platform.metrics import Figure
 from firstcontact.platform.model import (
     Actor,
     Conflict,
@@ -295,3 +296,12 @@ DEADLINE_HANDLERS: dict[str, deadlines.DeadlineHandler] = {
     REVIEW_DUE: _review_due,
     RETURN_INTERVIEW_DUE: _return_interview_due,
 }
+
+
+def figures(session: Session, now: datetime) -> list[Figure]:
+    """For /metrics: open missing-person reports whose risk review time has passed."""
+    overdue = session.scalar(select(func.count()).select_from(MissingReportRow).where(
+        MissingReportRow.status == OPEN, MissingReportRow.review_due_at <= now)) or 0
+    return [Figure("firstcontact_missing_reviews_overdue",
+                   "Open missing-person reports past their review time",
+                   samples=[((), float(overdue))])]

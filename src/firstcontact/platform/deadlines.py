@@ -21,6 +21,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from prometheus_client import Gauge
 from sqlalchemy import Enum, Index, String, Text, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -35,6 +36,12 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 """After this many failed tries a deadline is 'failed' and waits for a person to look."""
+
+
+TIMER_LAST_PASS = Gauge("firstcontact_timer_last_pass_timestamp_seconds",
+                        "When a timer loop last finished a pass (Unix time; newest worker)",
+                        multiprocess_mode="max")
+"""Served by /metrics (platform.metrics): an alert when it stops moving finds a dead loop."""
 
 
 class DeadlineState(enum.StrEnum):
@@ -160,6 +167,7 @@ class TimerLoop:
             if outcome is None:
                 break
             fired += outcome
+        TIMER_LAST_PASS.set_to_current_time()
         return fired
 
     def _fire_next(self, now: datetime) -> bool | None:

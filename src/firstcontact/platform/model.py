@@ -88,6 +88,8 @@ class Permission(enum.StrEnum):
     """Take, read and close a missing-person report (call handlers and team leaders)."""
     MISSING_REVIEW = "missing:review"
     """Review a missing person's risk level (a supervisor's duty: team leaders)."""
+    RECORDS_MANAGE = "records:manage"
+    """Subject-access exports and the retention review (the force's records manager: admin)."""
 
 
 _FRONT_LINE = {

@@ -102,6 +102,10 @@ class PostgresBus:
     def unsubscribe(self, subscription: Subscription) -> None:
         self._fanout.remove(subscription)
 
+    def healthy(self) -> bool:
+        """True while the listener holds its LISTEN connection (served by /metrics)."""
+        return self._listening.is_set()
+
     def close(self) -> None:
         """Stop listening and close both connections; safe to call more than once."""
         self._closing.set()

@@ -19,6 +19,7 @@ from firstcontact.platform import audit, deadlines
 from firstcontact.platform.audit import AuditAction
 from firstcontact.platform.db import stage_event
 from firstcontact.platform.events import Event
+from firstcontact.platform.metrics import Figure, counts, grouped
 from firstcontact.platform.model import Actor, Conflict, NotFound, Permission
 from firstcontact.platform.runtime import Runtime
 from firstcontact.victims import delivery, letter, recording, wording
@@ -333,3 +334,10 @@ def record_letter_posted(rt: Runtime, actor: Actor, victim_id: int) -> list[str]
                      "written acknowledgement letter posted (Victims' Code right 3)", now,
                      {"evidence": evidence, "given": given})
         return given
+
+
+def figures(session: Session, now: datetime) -> list[Figure]:
+    """For /metrics: Victims' Code entitlements by code and state (due, overdue, delivered)."""
+    rows = grouped(session, EntitlementRow.code, EntitlementRow.state)
+    return [Figure("firstcontact_victim_entitlements", "Entitlements by code and state",
+                   ("code", "state"), counts(rows))]

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from firstcontact.platform import metrics
 from firstcontact.settings import Settings
 from firstcontact.web import errors
 from firstcontact.web.templating import script_hashes
@@ -126,7 +127,9 @@ class Guard:
 
     @staticmethod
     def _log(scope: Scope, status: int, started: float) -> None:
-        duration_ms = round((time.perf_counter() - started) * 1000, 1)
+        seconds = time.perf_counter() - started
+        metrics.observe(scope, status, seconds)
+        duration_ms = round(seconds * 1000, 1)
         method, path = scope.get("method", ""), scope.get("path", "")
         # The query string is left out on purpose: it can carry names and phone numbers.
         access_log.info("%s %s %s %sms", method, path, status, duration_ms,

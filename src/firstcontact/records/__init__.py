@@ -1,0 +1,1 @@
+"""Records: data-protection duties across every room (retention under MoPI, subject access)."""
