@@ -34,6 +34,7 @@ from firstcontact.platform.clock import Clock
 from firstcontact.platform.deadlines import DeadlineHandler, TimerLoop
 from firstcontact.platform.logging import configure_logging
 from firstcontact.platform.runtime import IntakeStep, Runtime, build_runtime
+from firstcontact.quality import report_policy, report_views, telephony_api
 from firstcontact.risk import api as risk_api
 from firstcontact.risk import views as risk_views
 from firstcontact.settings import Settings
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     missing_policy.missing_policy()  # checked at start-up: a fault stops the server
     rt = runtime or wired_runtime(settings, clock)
     demand_policy.resources()  # a mistake in the resources file stops start-up, named
+    report_policy.report_policy()  # so does a mistake in the service report's standards
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -104,6 +106,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
                    victims_views.router, online_views.router, desk_views.router,
                    people_api.router, people_api.partners_router, people_views.router,
                    social_api.router, chat_views.router, chat_views.api_router,
-                   risk_api.incidents_router, demand_api.units_router, missing_api.router):
+                   risk_api.incidents_router, demand_api.units_router, missing_api.router,
+                   report_views.router, telephony_api.router):
         app.include_router(router)
     return app

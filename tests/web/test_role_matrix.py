@@ -26,6 +26,8 @@ PEOPLE = {R.CALL_HANDLER, R.DIGITAL_DESK, R.TEAM_LEADER, R.VICTIM_CARE, R.ADMIN}
 REFERRERS = {R.TEAM_LEADER, R.VICTIM_CARE, R.ADMIN}
 MISSING = {R.CALL_HANDLER, R.TEAM_LEADER, R.ADMIN}
 MISSING_REVIEW = {R.TEAM_LEADER, R.ADMIN}
+REPORT = {R.TEAM_LEADER, R.QA_REVIEWER, R.ADMIN}
+TELEPHONY = {R.TEAM_LEADER, R.ADMIN}
 
 MATRIX: list[tuple[str, str, set[Role]]] = [
     ("GET", "/api/contacts", READERS),
@@ -52,6 +54,9 @@ MATRIX: list[tuple[str, str, set[Role]]] = [
     ("POST", "/api/missing/1/found", MISSING),
     ("POST", "/api/missing/1/reviews", MISSING_REVIEW),
     ("POST", "/api/missing/1/return-interview", MISSING),
+    ("GET", "/reports/service", REPORT),
+    ("GET", "/reports/service.csv", REPORT),
+    ("POST", "/api/telephony/calls", TELEPHONY),
 ]
 
 
