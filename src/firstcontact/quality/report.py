@@ -97,7 +97,7 @@ def chart(title: str, table: Table, column: str, *, percent: bool = False,
           target: float | None = None) -> Chart:
     """Bars for `column` of `table`, one per row, scaled to 100 (a percentage) or the largest."""
     index = table.columns.index(column)
-    values = [row[index] if isinstance(row[index], int | float) else None for row in table.rows]
+    values = [_number(row[index]) for row in table.rows]
     top = 100.0 if percent else float(max((v for v in values if v is not None), default=0) or 1)
     bars = []
     for i, (row, value) in enumerate(zip(table.rows, values, strict=True)):
@@ -106,6 +106,10 @@ def chart(title: str, table: Table, column: str, *, percent: bool = False,
                         CHART_HEIGHT - height, height))
     target_y = None if target is None else round(CHART_HEIGHT * (1 - target / top), 1)
     return Chart(title, tuple(bars), target, target_y)
+
+
+def _number(cell: Cell) -> float | None:
+    return float(cell) if isinstance(cell, int | float) else None
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import enum
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -16,16 +18,30 @@ from typing import Annotated
 import typer
 
 from firstcontact.platform.model import SYSTEM, ValidationError
+from firstcontact.platform.runtime import Runtime, build_runtime
 from firstcontact.quality import report_service, telephony_service
 from firstcontact.quality.report import ServiceReport, Window, report_csv
 from firstcontact.quality.report_pdf import report_pdf
 from firstcontact.quality.telephony import parse_file
+from firstcontact.settings import Settings
 from firstcontact.web.templating import environment
 
 app = typer.Typer(help="The service report and the telephony measures.", no_args_is_help=True)
 telephony_app = typer.Typer(help="Call events from the telephony platform.",
                             no_args_is_help=True)
 app.add_typer(telephony_app, name="telephony")
+
+
+@contextmanager
+def runtime() -> Iterator[Runtime]:
+    """A runtime for one command, closed afterwards. Neither command takes a contact, so it
+    needs none of the intake steps the server wires in (firstcontact.cli.runtime)."""
+    rt = build_runtime(Settings())
+    try:
+        yield rt
+    finally:
+        rt.bus.close()
+        rt.database.dispose()
 
 
 class Format(enum.StrEnum):
@@ -45,8 +61,6 @@ def import_calls(file: Annotated[Path, typer.Argument(exists=True, dir_okay=Fals
                                                       readable=True)]) -> None:
     """Import a .csv or .json file of call events (docs/service-report.md gives the format).
     A file with any bad row is refused whole; calls already held are not added twice."""
-    from firstcontact.cli import runtime
-
     try:
         calls = parse_file(file.name, file.read_bytes())
         with runtime() as rt:
@@ -71,8 +85,6 @@ def service(
                       ] = None,
 ) -> None:
     """The service report for a period, as a PDF, a CSV or a web page."""
-    from firstcontact.cli import runtime
-
     if last < first:
         raise _fail(ValidationError("to", "The end of the period must not be before its start"))
     with runtime() as rt:

@@ -36,7 +36,7 @@ def demand(counts: Mapping[tuple[str, str | None], int], channels: Sequence[str]
            grades: Sequence[str]) -> Section:
     """Contacts received, by channel, and the grade each was given (or none yet)."""
     columns = ("Channel", "Contacts", *[words(g) for g in grades], NOT_DETERMINED)
-    rows = []
+    rows: list[tuple[Cell, ...]] = []
     for channel in channels:
         by_grade = [counts.get((channel, g), 0) for g in grades]
         undetermined = counts.get((channel, None), 0)
