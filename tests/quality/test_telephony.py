@@ -3,7 +3,7 @@ the exact figure; and the file format's rules, with every bad row and field name
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -120,3 +120,18 @@ def test_reply_figures_count_a_reply_at_the_target_minute_as_late() -> None:
     assert (figures.received, figures.replied, figures.replied_in_time,
             figures.unanswered_late) == (4, 2, 1, 1)
     assert (figures.median_minutes, figures.percent_in_time) == (1.5, 33.3)
+
+
+def test_the_demo_day_of_calls_is_the_same_every_time_and_reads_like_a_control_room() -> None:
+    from firstcontact.demo.telephony import a_day_of_calls
+
+    end = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
+    calls = a_day_of_calls(end)
+    assert calls == a_day_of_calls(end)
+    assert all(end - timedelta(days=1, minutes=30) <= c.offered_at < end for c in calls)
+    assert len({c.call_id for c in calls}) == len(calls)
+    e999 = line_figures(calls, Line.EMERGENCY, within_seconds=10)
+    n101 = line_figures(calls, Line.NON_EMERGENCY, within_seconds=60)
+    assert e999.offered > 10 and n101.offered > 3 * e999.offered // 2
+    assert e999.percent_within is not None and e999.percent_within > 75
+    assert n101.abandoned > 0

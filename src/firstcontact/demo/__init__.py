@@ -22,6 +22,7 @@ from firstcontact.contacts.tables import ContactRow
 from firstcontact.demand import resources
 from firstcontact.demand.queues import QueueFilter, dispatcher_queue
 from firstcontact.demo.scenarios import SCENARIOS, Scenario
+from firstcontact.demo.telephony import seed_calls
 from firstcontact.platform import auth
 from firstcontact.platform.clock import FixedClock
 from firstcontact.platform.model import SYSTEM, Actor, Role, ValidationError
@@ -58,6 +59,7 @@ def seed(rt: Runtime) -> list[tuple[str, str, str]]:
         _seed_online_and_email(rt)
         _seed_social_and_chat(rt)
         _seed_units(rt, staff[Role.DISPATCHER])
+        seed_calls(rt)
     return [(role.value, username, demo_password(username)) for role, username, _ in DEMO_STAFF]
 
 
