@@ -81,8 +81,9 @@ def test_response_targets_and_re_thrive_on_time(report: ServiceReport) -> None:
 
 def test_hidden_harm_repeat_callers_and_missing_people(report: ServiceReport) -> None:
     harms = table(report, "hidden_harm", "hidden_harm")
-    assert harms["modern slavery"][0] == 1 and harms["modern slavery"][3] == 1  # awaiting
-    assert sum(int(row[0] or 0) for row in harms.values()) >= 1
+    # Prompts, confirmed, dismissed, awaiting: only the car wash call raised any.
+    assert {harm: row for harm, row in harms.items() if row[0]} == {
+        "modern slavery": (1, 0, 0, 1)}
     repeat = table(report, "repeat_callers", "repeat_callers")
     assert repeat["Repeat callers (people)"] == (1,)  # Sam Patel, at the third call
     assert repeat["Contacts from repeat callers"] == (1,)
