@@ -56,8 +56,7 @@ def test_call_answering_from_the_uploaded_day(report: ServiceReport) -> None:
     assert rows["999"] == (11, 10, 1, 9.1, 10, 8, 80.0, 7.5, 10.5)
     assert rows["101"] == (12, 10, 2, 16.7, 60, 4, 40.0, 105.0, 240.0)
     hours = table(report, "calls", "999_by_hour")
-    assert hours == {"2026-03-13 08:00": (6, 6, 5, 83.3, 0),
-                     "2026-03-13 09:00": (5, 4, 3, 75.0, 1)}
+    assert hours == {"08:00": (6, 6, 5, 83.3, 0), "09:00": (5, 4, 3, 75.0, 1)}
     calls = next(s for s in report.sections if s.key == "calls")
     assert calls.findings[0] == ("999 calls answered within 10 seconds: 80.0% of 10 answered "
                                  "(national standard 90%: not met).")

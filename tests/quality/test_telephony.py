@@ -55,20 +55,22 @@ def test_101_answer_times_and_abandonment_to_the_exact_figure() -> None:
 def test_calls_are_counted_in_the_london_hour_they_were_offered() -> None:
     hours = by_hour(day_calls(), Line.EMERGENCY, within_seconds=10)
     # The call written as 10:05+01:00 is 09:05 in London (GMT in March before the 29th).
-    assert [(h.hour, f.offered, f.answered_within, f.percent_within) for h, f in hours] == [
+    assert [(h, f.offered, f.answered_within, f.percent_within) for h, f in hours] == [
         (8, 6, 5, 83.3), (9, 5, 3, 75.0)]
     by_101 = by_hour(day_calls(), Line.NON_EMERGENCY, within_seconds=60)
-    assert [(h.hour, f.median_seconds, f.p90_seconds, f.abandonment_rate)
+    assert [(h, f.median_seconds, f.p90_seconds, f.abandonment_rate)
             for h, f in by_101] == [(8, 30.0, 45.0, 25.0), (9, 105.0, 150.0, 0.0),
                                     (10, 240.0, 600.0, 25.0)]
 
 
-def test_an_hour_in_british_summer_time_is_the_london_hour() -> None:
+def test_hours_are_london_hours_of_the_day_across_the_days_of_a_period() -> None:
     content = (b"call_id,line,offered_at,answered_at,abandoned_at,handler\n"
-               b"S1,999,2026-06-01T08:59:59+00:00,2026-06-01T09:00:01+00:00,,ch.ali\n")
-    [(hour, figures)] = by_hour(parse_file("summer.csv", content), Line.EMERGENCY, 10)
-    assert (hour.hour, hour.utcoffset().total_seconds(), figures.answered_within) == (  # type: ignore[union-attr]
-        9, 3600, 1)
+               b"S1,999,2026-06-01T08:59:59+00:00,2026-06-01T09:00:01+00:00,,ch.ali\n"
+               b"S2,999,2026-06-02T09:10:00+01:00,2026-06-02T09:10:30+01:00,,ch.ali\n"
+               b"W1,999,2026-12-01T09:30:00+00:00,2026-12-01T09:30:05+00:00,,ch.ali\n")
+    # 08:59 UTC in June is 09:59 BST; 09:10+01:00 is 09:10 in London; in December 09:30 GMT.
+    [(hour, figures)] = by_hour(parse_file("year.csv", content), Line.EMERGENCY, 10)
+    assert (hour, figures.offered, figures.answered_within) == (9, 3, 2)
 
 
 def test_the_nearest_rank_percentile() -> None:

@@ -68,14 +68,11 @@ class Table:
 @dataclass(frozen=True)
 class Bar:
     label: str
-    value: float | None
+    text: str
+    """The figure as the table shows it."""
     x: int
     y: float
     height: float
-
-    @property
-    def text(self) -> str:
-        return show(self.value)
 
 
 @dataclass(frozen=True)
@@ -102,7 +99,7 @@ def chart(title: str, table: Table, column: str, *, percent: bool = False,
     bars = []
     for i, (row, value) in enumerate(zip(table.rows, values, strict=True)):
         height = round(CHART_HEIGHT * float(value or 0) / top, 1)
-        bars.append(Bar(str(row[0]), value, i * (BAR_WIDTH + BAR_GAP),
+        bars.append(Bar(str(row[0]), show(row[index]), i * (BAR_WIDTH + BAR_GAP),
                         CHART_HEIGHT - height, height))
     target_y = None if target is None else round(CHART_HEIGHT * (1 - target / top), 1)
     return Chart(title, tuple(bars), target, target_y)

@@ -66,16 +66,16 @@ def calls(found: Sequence[Call], policy: ReportPolicy) -> Section:
     n101 = line_figures(found, Line.NON_EMERGENCY, policy.within_101_seconds, pct)
     answering = Table("answering", "999 and 101 calls answered", LINE_COLUMNS, rows_of([
         _line_row(e999, policy.within_999_seconds), _line_row(n101, policy.within_101_seconds)]))
-    hours_999 = Table("999_by_hour", "999 calls by hour (London)", (
+    hours_999 = Table("999_by_hour", "999 calls by hour of the day (London)", (
         "Hour", "Offered", "Answered", f"Within {policy.within_999_seconds} s",
         f"% within {policy.within_999_seconds} s", "Abandoned"), rows_of([
-            (f"{h:%Y-%m-%d %H}:00", f.offered, f.answered, f.answered_within,
+            (f"{h:02d}:00", f.offered, f.answered, f.answered_within,
              f.percent_within, f.abandoned)
             for h, f in by_hour(found, Line.EMERGENCY, policy.within_999_seconds, pct)]))
-    hours_101 = Table("101_by_hour", "101 calls by hour (London)", (
+    hours_101 = Table("101_by_hour", "101 calls by hour of the day (London)", (
         "Hour", "Offered", "Answered", "Median answer seconds",
         f"{pct}th percentile answer seconds", "% abandoned"), rows_of([
-            (f"{h:%Y-%m-%d %H}:00", f.offered, f.answered, f.median_seconds, f.p90_seconds,
+            (f"{h:02d}:00", f.offered, f.answered, f.median_seconds, f.p90_seconds,
              f.abandonment_rate)
             for h, f in by_hour(found, Line.NON_EMERGENCY, policy.within_101_seconds, pct)]))
     return Section("calls", "999 and 101 calls", _call_findings(e999, n101, policy),

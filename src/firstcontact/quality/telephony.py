@@ -248,18 +248,19 @@ def line_figures(calls: Iterable[Call], line: Line, within_seconds: int,
                        median_of(waits), percentile(waits, percent))
 
 
-def london_hour(moment: datetime) -> datetime:
-    """The start of the London clock hour a moment falls in."""
-    return moment.astimezone(LONDON).replace(minute=0, second=0, microsecond=0)
+def hour_of_day(moment: datetime) -> int:
+    """The London clock hour (0 to 23) a moment falls in, GMT or BST as it was."""
+    return moment.astimezone(LONDON).hour
 
 
 def by_hour(calls: Iterable[Call], line: Line, within_seconds: int,
-            percent: int = 90) -> list[tuple[datetime, LineFigures]]:
-    """A line's figures for each London hour that had calls on it, in order."""
-    hours: dict[datetime, list[Call]] = {}
+            percent: int = 90) -> list[tuple[int, LineFigures]]:
+    """A line's figures for each hour of the day (London) that had calls on it, over every
+    day of the calls given: a day's report shows each hour, a month's its daily pattern."""
+    hours: dict[int, list[Call]] = {}
     for call in calls:
         if call.line is line:
-            hours.setdefault(london_hour(call.offered_at), []).append(call)
+            hours.setdefault(hour_of_day(call.offered_at), []).append(call)
     return [(hour, line_figures(hours[hour], line, within_seconds, percent))
             for hour in sorted(hours)]
 
