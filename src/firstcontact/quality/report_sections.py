@@ -49,14 +49,14 @@ def demand(counts: Mapping[tuple[str, str | None], int], channels: Sequence[str]
                    chart("Contacts received by channel", table, "Contacts"))
 
 
-LINE_COLUMNS = ("Line", "Offered", "Answered", "Abandoned", "% abandoned", "Target seconds",
-                "Answered within target", "% answered within target", "Median answer seconds",
-                "90th percentile answer seconds")
+LINE_MEASURES = ("Offered", "Answered", "Abandoned", "% abandoned", "Target seconds",
+                 "Answered within target", "% answered within target", "Median answer seconds",
+                 "90th percentile answer seconds")
 
 
-def _line_row(f: LineFigures, within: int) -> tuple[Cell, ...]:
-    return (f.line.value, f.offered, f.answered, f.abandoned, f.abandonment_rate, within,
-            f.answered_within, f.percent_within, f.median_seconds, f.p90_seconds)
+def _line_figures(f: LineFigures, within: int) -> tuple[Cell, ...]:
+    return (f.offered, f.answered, f.abandoned, f.abandonment_rate, within, f.answered_within,
+            f.percent_within, f.median_seconds, f.p90_seconds)
 
 
 def calls(found: Sequence[Call], policy: ReportPolicy) -> Section:
@@ -64,8 +64,10 @@ def calls(found: Sequence[Call], policy: ReportPolicy) -> Section:
     pct = policy.percentile
     e999 = line_figures(found, Line.EMERGENCY, policy.within_999_seconds, pct)
     n101 = line_figures(found, Line.NON_EMERGENCY, policy.within_101_seconds, pct)
-    answering = Table("answering", "999 and 101 calls answered", LINE_COLUMNS, rows_of([
-        _line_row(e999, policy.within_999_seconds), _line_row(n101, policy.within_101_seconds)]))
+    by_line = zip(LINE_MEASURES, _line_figures(e999, policy.within_999_seconds),
+                  _line_figures(n101, policy.within_101_seconds), strict=True)
+    answering = Table("answering", "999 and 101 calls answered", ("Measure", "999", "101"),
+                      rows_of(list(by_line)))
     hours_999 = Table("999_by_hour", "999 calls by hour of the day (London)", (
         "Hour", "Offered", "Answered", f"Within {policy.within_999_seconds} s",
         f"% within {policy.within_999_seconds} s", "Abandoned"), rows_of([
