@@ -37,6 +37,7 @@ from firstcontact.platform.clock import Clock
 from firstcontact.platform.deadlines import DeadlineHandler, TimerLoop
 from firstcontact.platform.logging import configure_logging
 from firstcontact.platform.runtime import IntakeStep, Runtime, build_runtime
+from firstcontact.quality import report_policy, report_views, telephony_api
 from firstcontact.records import api as records_api
 from firstcontact.records import policy as records_policy
 from firstcontact.risk import api as risk_api
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     records_policy.retention_policy()  # the retention schedule, likewise
     rt = runtime or wired_runtime(settings, clock)
     demand_policy.resources()  # a mistake in the resources file stops start-up, named
+    report_policy.report_policy()  # so does a mistake in the service report's standards
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -117,7 +119,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
                    people_api.router, people_api.partners_router, people_views.router,
                    social_api.router, chat_views.router, chat_views.api_router,
                    risk_api.incidents_router, demand_api.units_router, missing_api.router,
-                   missing_views.router, referral_views.router, records_api.router):
+                   missing_views.router, referral_views.router, records_api.router,
+                   report_views.router, telephony_api.router):
         app.include_router(router)
     metrics.install(app, rt, metric_sources())
     return app

@@ -20,6 +20,7 @@ from firstcontact.harm.cli import harm_app
 from firstcontact.people.cli import app as people_app
 from firstcontact.platform.model import SYSTEM, Role, ValidationError
 from firstcontact.platform.runtime import Runtime
+from firstcontact.quality.report_cli import app as report_app
 from firstcontact.records.cli import export_command, retention_app, review_command
 from firstcontact.settings import Settings
 from firstcontact.victims import commands as victims_commands
@@ -39,6 +40,7 @@ app.add_typer(victims_commands.app, name="victims")
 email_app = typer.Typer(help="Email to and from the digital desk.", no_args_is_help=True)
 app.add_typer(email_app, name="email")
 app.add_typer(people_app, name="people")
+app.add_typer(report_app, name="report")
 
 
 @contextmanager

@@ -27,6 +27,8 @@ REFERRERS = {R.TEAM_LEADER, R.VICTIM_CARE, R.ADMIN}
 MISSING = {R.CALL_HANDLER, R.TEAM_LEADER, R.ADMIN}
 MISSING_REVIEW = {R.TEAM_LEADER, R.ADMIN}
 MERGERS = {R.TEAM_LEADER, R.ADMIN}
+REPORT = {R.TEAM_LEADER, R.QA_REVIEWER, R.ADMIN}
+TELEPHONY = {R.TEAM_LEADER, R.ADMIN}
 
 MATRIX: list[tuple[str, str, set[Role]]] = [
     ("GET", "/api/contacts", READERS),
@@ -77,6 +79,9 @@ MATRIX: list[tuple[str, str, set[Role]]] = [
     ("POST", "/missing/1/return-interview", MISSING),
     ("GET", "/api/records/people/1/export?reason=role+matrix", {R.ADMIN}),
     ("GET", "/api/records/people/1/export?reason=role+matrix&format=pdf", {R.ADMIN}),
+    ("GET", "/reports/service", REPORT),
+    ("GET", "/reports/service.csv", REPORT),
+    ("POST", "/api/telephony/calls", TELEPHONY),
 ]
 
 

@@ -23,6 +23,7 @@ from firstcontact.demand import resources
 from firstcontact.demand.queues import QueueFilter, dispatcher_queue
 from firstcontact.demo.missing import seed_missing_people
 from firstcontact.demo.scenarios import SCENARIOS, Scenario
+from firstcontact.demo.telephony import seed_calls
 from firstcontact.platform import auth
 from firstcontact.platform.clock import FixedClock
 from firstcontact.platform.model import SYSTEM, Actor, Role, ValidationError
@@ -63,6 +64,7 @@ def seed(rt: Runtime) -> list[tuple[str, str, str]]:
         _seed_units(rt, staff[Role.DISPATCHER])
         seed_missing_people(rt, staff[Role.ADMIN], staff[Role.TEAM_LEADER],
                             staff[Role.CALL_HANDLER], staff[Role.PARTNER_AGENCY])
+        seed_calls(rt)
     return [(role.value, username, demo_password(username)) for role, username, _ in DEMO_STAFF]
 
 

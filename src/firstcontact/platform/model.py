@@ -90,6 +90,10 @@ class Permission(enum.StrEnum):
     """Review a missing person's risk level (a supervisor's duty: team leaders)."""
     RECORDS_MANAGE = "records:manage"
     """Subject-access exports and the retention review (the force's records manager: admin)."""
+    SERVICE_REPORT = "report:read"
+    """Read the service report (figures only, no person's record): team leaders, QA."""
+    TELEPHONY_IMPORT = "telephony:import"
+    """Import call events from the telephony platform (team leaders; admins)."""
 
 
 _FRONT_LINE = {
@@ -118,9 +122,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                                                Permission.INCIDENT_DISPATCH,
                                                Permission.DEMAND_OVERSEE,
                                                Permission.MISSING_REPORT,
-                                               Permission.MISSING_REVIEW}),
+                                               Permission.MISSING_REVIEW,
+                                               Permission.SERVICE_REPORT,
+                                               Permission.TELEPHONY_IMPORT}),
     Role.QA_REVIEWER: frozenset({Permission.CONTACT_READ, Permission.INCIDENT_READ,
-                                 Permission.AUDIT_READ, Permission.VICTIM_COMPLIANCE}),
+                                 Permission.AUDIT_READ, Permission.VICTIM_COMPLIANCE,
+                                 Permission.SERVICE_REPORT}),
     Role.VICTIM_CARE: frozenset({Permission.CONTACT_READ, Permission.INCIDENT_READ,
                                  Permission.VICTIM_READ, Permission.VICTIM_UPDATE,
                                  Permission.VICTIM_COMPLIANCE, Permission.PERSON_READ,

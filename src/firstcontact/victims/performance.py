@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from firstcontact.platform import audit
 from firstcontact.platform.audit import AuditAction
@@ -42,17 +43,23 @@ class Behind:
 
 
 def _owed(rt: Runtime, period: Period) -> list[Owed]:
+    with rt.database.transaction() as session:
+        return owed_in(session, period)
+
+
+def owed_in(session: Session, period: Period) -> list[Owed]:
+    """Every entitlement owed to victims reported in the period (the service report reads
+    the same figures inside its own transaction)."""
     zone = victims_policy().timezone
     start = datetime.combine(period.first, time(0), tzinfo=zone)
     end = datetime.combine(period.last + timedelta(days=1), time(0), tzinfo=zone)
-    with rt.database.transaction() as session:
-        pairs = session.execute(
-            select(EntitlementRow, VictimRow).join(VictimRow)
-            .where(VictimRow.reported_at >= start, VictimRow.reported_at < end)).all()
-        return [Owed(v.id, e.code, EntitlementState(e.state), v.reported_at, e.due_at,
-                     e.delivered_at, v.enhanced, v.crime_type, v.channel,
-                     f"{v.reported_at.astimezone(zone):%Y-%m}", v.team, v.party)
-                for e, v in pairs]
+    pairs = session.execute(
+        select(EntitlementRow, VictimRow).join(VictimRow)
+        .where(VictimRow.reported_at >= start, VictimRow.reported_at < end)).all()
+    return [Owed(v.id, e.code, EntitlementState(e.state), v.reported_at, e.due_at,
+                 e.delivered_at, v.enhanced, v.crime_type, v.channel,
+                 f"{v.reported_at.astimezone(zone):%Y-%m}", v.team, v.party)
+            for e, v in pairs]
 
 
 def codes() -> list[str]:

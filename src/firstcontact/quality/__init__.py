@@ -1,0 +1,1 @@
+"""Quality assurance, the telephony and channel measures, and the service report."""
