@@ -34,6 +34,9 @@ from firstcontact.platform.clock import Clock
 from firstcontact.platform.deadlines import DeadlineHandler, TimerLoop
 from firstcontact.platform.logging import configure_logging
 from firstcontact.platform.runtime import IntakeStep, Runtime, build_runtime
+from firstcontact.quality import api as quality_api
+from firstcontact.quality import policy as quality_policy
+from firstcontact.quality import views as quality_views
 from firstcontact.risk import api as risk_api
 from firstcontact.risk import views as risk_views
 from firstcontact.settings import Settings
@@ -68,6 +71,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     configure_logging(settings)
     people_policy.check_all()
     missing_policy.missing_policy()  # checked at start-up: a fault stops the server
+    quality_policy.check_all()  # the QA sampling policy and review criteria, likewise
     rt = runtime or wired_runtime(settings, clock)
     demand_policy.resources()  # a mistake in the resources file stops start-up, named
 
@@ -104,6 +108,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
                    victims_views.router, online_views.router, desk_views.router,
                    people_api.router, people_api.partners_router, people_views.router,
                    social_api.router, chat_views.router, chat_views.api_router,
-                   risk_api.incidents_router, demand_api.units_router, missing_api.router):
+                   risk_api.incidents_router, demand_api.units_router, missing_api.router,
+                   quality_api.router, quality_views.router):
         app.include_router(router)
     return app

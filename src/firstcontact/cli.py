@@ -20,6 +20,7 @@ from firstcontact.harm.cli import harm_app
 from firstcontact.people.cli import app as people_app
 from firstcontact.platform.model import SYSTEM, Role, ValidationError
 from firstcontact.platform.runtime import Runtime
+from firstcontact.quality import commands as quality_commands
 from firstcontact.settings import Settings
 from firstcontact.victims import commands as victims_commands
 
@@ -38,6 +39,7 @@ app.add_typer(victims_commands.app, name="victims")
 email_app = typer.Typer(help="Email to and from the digital desk.", no_args_is_help=True)
 app.add_typer(email_app, name="email")
 app.add_typer(people_app, name="people")
+app.add_typer(quality_commands.app, name="qa")
 
 
 @contextmanager
@@ -145,6 +147,9 @@ def email_listen() -> None:
             pass
         finally:
             listener.stop()
+
+
+quality_commands.app.command("sample")(quality_commands.sample_command(runtime))
 
 
 @app.command()
