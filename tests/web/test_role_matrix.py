@@ -26,6 +26,8 @@ PEOPLE = {R.CALL_HANDLER, R.DIGITAL_DESK, R.TEAM_LEADER, R.VICTIM_CARE, R.ADMIN}
 REFERRERS = {R.TEAM_LEADER, R.VICTIM_CARE, R.ADMIN}
 MISSING = {R.CALL_HANDLER, R.TEAM_LEADER, R.ADMIN}
 MISSING_REVIEW = {R.TEAM_LEADER, R.ADMIN}
+QA = {R.QA_REVIEWER, R.TEAM_LEADER, R.ADMIN}
+QA_FEEDBACK = {R.CALL_HANDLER, R.DIGITAL_DESK, R.DISPATCHER, R.TEAM_LEADER, R.ADMIN}
 
 MATRIX: list[tuple[str, str, set[Role]]] = [
     ("GET", "/api/contacts", READERS),
@@ -52,6 +54,18 @@ MATRIX: list[tuple[str, str, set[Role]]] = [
     ("POST", "/api/missing/1/found", MISSING),
     ("POST", "/api/missing/1/reviews", MISSING_REVIEW),
     ("POST", "/api/missing/1/return-interview", MISSING),
+    ("POST", "/api/quality/samples", QA),
+    ("GET", "/api/quality/samples", QA),
+    ("GET", "/api/quality/criteria", QA),
+    ("POST", "/api/quality/samples/1/review", QA),
+    ("GET", "/api/quality/reviews", QA),
+    ("GET", "/api/quality/my-reviews", QA_FEEDBACK),
+    ("GET", "/api/quality/reviews/1", QA | QA_FEEDBACK),
+    ("POST", "/api/quality/reviews/1/acknowledge", QA_FEEDBACK),
+    ("GET", "/api/quality/trends", QA),
+    ("GET", "/quality", QA),
+    ("GET", "/quality/samples/1", QA),
+    ("GET", "/quality/reviews", QA_FEEDBACK),
 ]
 
 

@@ -23,9 +23,11 @@ from firstcontact.demand import resources
 from firstcontact.demand.queues import QueueFilter, dispatcher_queue
 from firstcontact.demo.scenarios import SCENARIOS, Scenario
 from firstcontact.platform import auth
-from firstcontact.platform.clock import FixedClock
+from firstcontact.platform.clock import FixedClock, london
 from firstcontact.platform.model import SYSTEM, Actor, Role, ValidationError
 from firstcontact.platform.runtime import Runtime
+from firstcontact.quality import sampling
+from firstcontact.quality import service as quality
 from firstcontact.risk import service as risk
 from firstcontact.risk.model import NDM_STAGES, parse_thrive
 from firstcontact.victims import service as victims
@@ -58,6 +60,7 @@ def seed(rt: Runtime) -> list[tuple[str, str, str]]:
         _seed_online_and_email(rt)
         _seed_social_and_chat(rt)
         _seed_units(rt, staff[Role.DISPATCHER])
+        _seed_quality(rt, staff[Role.QA_REVIEWER])
     return [(role.value, username, demo_password(username)) for role, username, _ in DEMO_STAFF]
 
 
@@ -201,3 +204,18 @@ def _ndm(scenario: Scenario) -> dict[str, str]:
     }
     assert set(texts) == set(NDM_STAGES)
     return texts
+
+
+DEMO_REVIEW = {"thrive": 2, "vulnerability": 1, "grade": 2, "hidden_demand": 1, "vcop": "na",
+               "courtesy": 3}
+
+
+def _seed_quality(rt: Runtime, reviewer: Actor) -> None:
+    """Today's QA samples (the demo's overdue re-THRIVEs and any dismissed prompt) through the
+    real sampler, and the QA reviewer's review of the first one, for the handler to read."""
+    today = london(rt.clock.now()).date()
+    sampling.take_samples(rt, SYSTEM, today, today, random.Random(13))  # noqa: S311
+    for sample in quality.samples(rt, reviewer)[:1]:
+        quality.submit_review(rt, reviewer, sample.id, DEMO_REVIEW,
+                              {"vulnerability": "Record what makes the caller vulnerable, or that nothing does."},
+                              "A calm, clear call. Record the caller's vulnerability in THRIVE.")

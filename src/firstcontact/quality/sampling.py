@@ -59,6 +59,8 @@ def window(first: date, last: date) -> tuple[datetime, datetime]:
     """[start, end) of the London days first..last, as aware datetimes."""
     if last < first:
         raise ValidationError("to", "Must be on or after the first day")
+    if last >= date.max:
+        raise ValidationError("to", "Enter a real date")
     if (last - first).days >= MAX_DAYS:
         raise ValidationError("to", f"Sample at most {MAX_DAYS} days at a time")
     return (datetime.combine(first, time(), LONDON),
@@ -105,7 +107,7 @@ def _draw(session: Session, start: datetime, end: datetime, now: datetime,
         if day < today:
             pools[(user_id, day)].append(HandledContact(contact_id, user_id, at))
     done = set(session.execute(select(RandomDrawRow.handler_user_id, RandomDrawRow.day).where(
-        RandomDrawRow.day.in_({day for _, day in pools}))).tuples())
+        RandomDrawRow.day.in_({day for _, day in pools}))))
     percent = sampling().random_percent
     picks: list[Candidate] = []
     for key in sorted(k for k in pools if k not in done):
@@ -139,7 +141,7 @@ def _reviews(session: Session, start: datetime, end: datetime) -> Iterable[Candi
     """Re-THRIVEs in the window that lowered the grade, or were done late."""
     for review, contact_id in session.execute(select(ReviewRow, IncidentRow.contact_id).join(
             IncidentRow, IncidentRow.id == ReviewRow.incident_id).where(
-            ReviewRow.reviewed_at >= start, ReviewRow.reviewed_at < end)).tuples():
+            ReviewRow.reviewed_at >= start, ReviewRow.reviewed_at < end)):
         if is_downgrade(review.previous_grade, review.grade):
             yield Candidate(contact_id, Reason.DOWNGRADED_AT_RETHRIVE,
                             review.reviewed_by_user_id, review.reviewed_at,

@@ -93,11 +93,11 @@ def samples(rt: Runtime, actor: Actor, *, reviewed: bool | None = False,
     if reviewed is not None:
         query = query.where(QaReviewRow.id.is_not(None) if reviewed else QaReviewRow.id.is_(None))
     with rt.database.transaction() as session:
-        return [_sample_view(*found) for found in session.execute(query).tuples()]
+        return [_sample_view(*found) for found in session.execute(query)]
 
 
 def _sample(session: Session, sample_id: int) -> SampleView:
-    found = session.execute(_sample_query().where(SampleRow.id == sample_id)).tuples().first()
+    found = session.execute(_sample_query().where(SampleRow.id == sample_id)).first()
     if found is None:
         raise NotFound(f"QA sample {sample_id}")
     return _sample_view(*found)
@@ -153,11 +153,11 @@ def _review_view(session: Session, row: QaReviewRow) -> ReviewView:
 
 def _visible_review(session: Session, actor: Actor, review_id: int) -> QaReviewRow:
     """A reviewer sees every review; a handler only their own (anyone else's is 'not found')."""
+    if not actor.may(Permission.QA_REVIEW):
+        actor.require(Permission.QA_FEEDBACK)
     row = session.get(QaReviewRow, review_id)
-    if actor.may(Permission.QA_REVIEW) and row is not None:
-        return row
-    actor.require(Permission.QA_FEEDBACK)
-    if row is None or row.handler_user_id is None or row.handler_user_id != actor.user_id:
+    if row is None or not (actor.may(Permission.QA_REVIEW) or (
+            row.handler_user_id is not None and row.handler_user_id == actor.user_id)):
         raise NotFound(f"QA review {review_id}")
     return row
 
@@ -237,7 +237,7 @@ def trends(rt: Runtime, actor: Actor, first: date, last: date,
         if team:
             query = query.where(QaReviewRow.team == team)
         months: dict[str, list[dict[str, int | None]]] = {}
-        for at, scores in session.execute(query).tuples():
+        for at, scores in session.execute(query):
             months.setdefault(month_of(london(at)), []).append(scores)
         teams = sorted(session.scalars(select(QaReviewRow.team).distinct()))
         overall = qa_summary(session, start, end, team)
