@@ -208,6 +208,7 @@ def _ndm(scenario: Scenario) -> dict[str, str]:
 
 DEMO_REVIEW = {"thrive": 2, "vulnerability": 1, "grade": 2, "hidden_demand": 1, "vcop": "na",
                "courtesy": 3}
+DEMO_NOTES = {"vulnerability": "Record what makes the caller vulnerable, or that nothing does."}
 
 
 def _seed_quality(rt: Runtime, reviewer: Actor) -> None:
@@ -216,6 +217,5 @@ def _seed_quality(rt: Runtime, reviewer: Actor) -> None:
     today = london(rt.clock.now()).date()
     sampling.take_samples(rt, SYSTEM, today, today, random.Random(13))  # noqa: S311
     for sample in quality.samples(rt, reviewer)[:1]:
-        quality.submit_review(rt, reviewer, sample.id, DEMO_REVIEW,
-                              {"vulnerability": "Record what makes the caller vulnerable, or that nothing does."},
+        quality.submit_review(rt, reviewer, sample.id, DEMO_REVIEW, DEMO_NOTES,
                               "A calm, clear call. Record the caller's vulnerability in THRIVE.")

@@ -3,7 +3,6 @@ acknowledge feedback, and the per-criterion trend."""
 
 from __future__ import annotations
 
-import random
 from datetime import date, datetime
 from typing import Annotated
 
@@ -28,7 +27,6 @@ Handler = Annotated[Actor, Depends(require(Permission.QA_FEEDBACK))]
 class SamplingIn(BaseModel):
     from_: str | None = Field(default=None, alias="from", description="first day, YYYY-MM-DD")
     to: str | None = Field(default=None, description="last day, YYYY-MM-DD (inclusive)")
-    seed: int | None = Field(default=None, description="fix the random draw (tests, audits)")
 
 
 class SampleOut(BaseModel):
@@ -128,8 +126,7 @@ class TrendsOut(BaseModel):
              summary="Take QA samples over whole days: random share and risk-based")
 def take_samples(body: SamplingIn, rt: RuntimeDep, actor: Reviewer) -> SamplingOut:
     first, last = parse_days(body.from_, body.to, london(rt.clock.now()).date(), 0)
-    rng = random.Random(body.seed) if body.seed is not None else random.SystemRandom()
-    run = sampling.take_samples(rt, actor, first, last, rng)
+    run = sampling.take_samples(rt, actor, first, last, sampling.draw_rng())
     return SamplingOut(first=run.first, last=run.last, days_drawn=run.days_drawn,
                        samples_taken=len(run.taken),
                        contact_ids=[c.contact_id for c in run.taken])

@@ -6,7 +6,6 @@ sampled once for each reason, so overlapping runs add nothing twice.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Annotated
@@ -17,7 +16,7 @@ from firstcontact.platform.clock import london
 from firstcontact.platform.model import SYSTEM, ValidationError
 from firstcontact.platform.runtime import Runtime
 from firstcontact.quality.model import parse_days
-from firstcontact.quality.sampling import SamplingRun, take_samples
+from firstcontact.quality.sampling import SamplingRun, draw_rng, take_samples
 
 app = typer.Typer(help="Quality assurance of contact handling.", no_args_is_help=True)
 
@@ -30,16 +29,15 @@ def sample_command(runtime: RuntimeFactory) -> Callable[..., None]:
     def sample(
         from_: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD")] = "",
         to: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD (inclusive)")] = "",
-        seed: Annotated[int | None, typer.Option(help="Fix the random draw")] = None,
+        seed: Annotated[int | None,
+                        typer.Option(help="Repeat a draw (tests, audit re-runs)")] = None,
     ) -> None:
         """Take the random share and every risk-based sample over whole days (London)."""
         with runtime() as rt:
             today = london(rt.clock.now()).date()
             try:
                 first, last = parse_days(from_, to, today, 0)
-                run = take_samples(rt, SYSTEM, first, last,
-                                   random.Random(seed) if seed is not None
-                                   else random.SystemRandom())
+                run = take_samples(rt, SYSTEM, first, last, draw_rng(seed))
             except ValidationError as error:
                 typer.echo(f"error: {error.field}: {error.message}", err=True)
                 raise typer.Exit(1) from error

@@ -55,6 +55,12 @@ class SamplingRun:
     taken: list[Candidate]
 
 
+def draw_rng(seed: int | None = None) -> random.Random:
+    """The randomness for a draw: the operating system's, so nobody can predict or steer which
+    contacts are drawn; a seed only where a test or a re-run of an audit must repeat one."""
+    return random.SystemRandom() if seed is None else random.Random(seed)  # noqa: S311
+
+
 def window(first: date, last: date) -> tuple[datetime, datetime]:
     """[start, end) of the London days first..last, as aware datetimes."""
     if last < first:
@@ -104,7 +110,7 @@ def _draw(session: Session, start: datetime, end: datetime, now: datetime,
             DeterminationRow.determined_at >= start, DeterminationRow.determined_at < end,
             DeterminationRow.determined_by_user_id.is_not(None))):
         day = london(at).date()
-        if day < today:
+        if user_id is not None and day < today:
             pools[(user_id, day)].append(HandledContact(contact_id, user_id, at))
     done = set(session.execute(select(RandomDrawRow.handler_user_id, RandomDrawRow.day).where(
         RandomDrawRow.day.in_({day for _, day in pools}))))

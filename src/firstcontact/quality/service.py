@@ -71,7 +71,9 @@ class ReviewView:
 Handler, Reviewer = aliased(User), aliased(User)
 
 
-def _sample_query() -> Select[tuple[SampleRow, str | None, str | None, int | None]]:
+def _sample_query() -> Select[SampleRow, str | None, str, int]:
+    """Samples with the contact's reference, the handler's name and any review (the last two
+    may be None: outer joins)."""
     return (select(SampleRow, ContactRow.reference, Handler.display_name, QaReviewRow.id)
             .join(ContactRow, ContactRow.id == SampleRow.contact_id)
             .outerjoin(Handler, Handler.id == SampleRow.handler_user_id)
@@ -93,14 +95,16 @@ def samples(rt: Runtime, actor: Actor, *, reviewed: bool | None = False,
     if reviewed is not None:
         query = query.where(QaReviewRow.id.is_not(None) if reviewed else QaReviewRow.id.is_(None))
     with rt.database.transaction() as session:
-        return [_sample_view(*found) for found in session.execute(query)]
+        return [_sample_view(row, ref, name, review)
+                for row, ref, name, review in session.execute(query)]
 
 
 def _sample(session: Session, sample_id: int) -> SampleView:
     found = session.execute(_sample_query().where(SampleRow.id == sample_id)).first()
     if found is None:
         raise NotFound(f"QA sample {sample_id}")
-    return _sample_view(*found)
+    row, reference, handler, review_id = found
+    return _sample_view(row, reference, handler, review_id)
 
 
 def sample_for_review(rt: Runtime, actor: Actor,

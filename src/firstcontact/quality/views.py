@@ -4,7 +4,6 @@ feedback with its acknowledgement."""
 
 from __future__ import annotations
 
-import random
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -63,7 +62,7 @@ async def take_samples(request: Request, rt: RuntimeDep, actor: Reviewer) -> Res
     try:
         first, last = parse_days(fields.get("sample_from"), fields.get("sample_to"), today, 0)
         run = await run_in_threadpool(sampling.take_samples, rt, actor, first, last,
-                                      random.SystemRandom())
+                                      sampling.draw_rng())
     except ValidationError as error:
         named = {f"sample_{k}" if k in ("from", "to") else k: v
                  for k, v in error.errors.items()}
