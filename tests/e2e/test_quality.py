@@ -57,7 +57,7 @@ def test_a_reviewer_scores_a_sampled_contact_and_the_handler_acknowledges(
     axe_check(page)
     page.get_by_role("button", name="Submit review").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text(
-        "Choose a score for thrive completed and proportionate")
+        "Choose a score for THRIVE completed and proportionate")
     for fieldset, choice in [("THRIVE completed and proportionate", "2: Met"),
                              ("Vulnerability identified", "1: Partly met"),
                              ("Grade appropriate", "2: Met"),
@@ -65,7 +65,7 @@ def test_a_reviewer_scores_a_sampled_contact_and_the_handler_acknowledges(
                              ("Victims' Code entitlements delivered", "Not applicable"),
                              ("Courtesy and clarity", "3: Exemplary")]:
         page.get_by_role("group", name=fieldset).get_by_label(choice).check()
-    page.get_by_label("Note on hidden demand considered (optional)").fill(
+    page.get_by_label("Hidden demand considered: note (optional)").fill(
         "Threats to kill were disclosed: a DASH risk assessment was needed.")
     page.get_by_label("Feedback for").fill("Please complete a DASH when threats to kill "
                                            "are disclosed.")

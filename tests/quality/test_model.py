@@ -105,7 +105,7 @@ def test_a_review_names_every_bad_score_and_an_unknown_criterion() -> None:
     assert caught.value.errors == {
         "scores.speed": "Not a criterion on this review form",
         "scores.thrive": "Score must be a whole number from 0 to 3",
-        "scores.grade": "Choose a score for grade appropriate",
+        "scores.grade": "Choose a score for Grade appropriate",
         "scores.courtesy": "Score must be a whole number from 0 to 3",
         "summary": "Enter this information"}
 

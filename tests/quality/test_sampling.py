@@ -15,6 +15,7 @@ from firstcontact.platform.model import SYSTEM, Role
 from firstcontact.platform.runtime import Runtime
 from firstcontact.quality.sampling import take_samples
 from firstcontact.quality.tables import RandomDrawRow, SampleRow
+from firstcontact.risk.tables import ReviewRow
 from tests.quality.flow import Day, friday, graded, staff
 
 FRIDAY = date(2026, 3, 13)
@@ -45,6 +46,9 @@ def test_a_day_is_sampled_at_random_and_for_every_risk_with_its_reason(
     assert taken(runtime) == expected(day)
     details = {(c.contact_id, c.reason.value): c.detail for c in run.taken}
     assert details[(day.downgraded, "downgraded_at_rethrive")] == "priority to scheduled"
+    with runtime.database.transaction() as session:  # the re-THRIVE kept the grade it found
+        assert session.execute(select(ReviewRow.previous_grade, ReviewRow.grade)).one() == (
+            "priority", "scheduled")
     assert details[(day.downgraded, "missed_review_deadline")] == (
         "re-THRIVE done 15 minutes after it was due")
     assert details[(day.dismissed, "harm_prompt_dismissed")] == (

@@ -159,7 +159,7 @@ def _score(criterion: Criterion, value: object) -> int | None:
     if text == NOT_APPLICABLE and criterion.may_not_apply:
         return None
     if not text:
-        raise ValidationError(field, f"Choose a score for {criterion.title.lower()}")
+        raise ValidationError(field, f"Choose a score for {criterion.title}")
     if not text.lstrip("-").isdigit() or not 0 <= int(text) <= criterion.top:
         allowed = f"a whole number from 0 to {criterion.top}"
         if criterion.may_not_apply:
