@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from firstcontact.platform.audit import AuditEntry
 from firstcontact.platform.clock import FixedClock
@@ -180,3 +180,33 @@ def test_trends_and_the_service_report_summary_give_exact_averages(
     assert "0 reviews completed" in none.text
     assert client.get("/quality?from=yesterday", headers=reviewer.headers).status_code == 422
     assert date(2026, 3, 14) == clock.now().date()
+
+
+def count_queries(rt: Runtime, client: TestClient, path: str, headers: dict[str, str]) -> int:
+    statements: list[str] = []
+
+    def seen(*args: Any) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(rt.database.engine, "before_cursor_execute", seen)
+    try:
+        assert client.get(path, headers=headers).status_code == 200
+    finally:
+        event.remove(rt.database.engine, "before_cursor_execute", seen)
+    return len(statements)
+
+
+def test_the_review_lists_run_the_same_few_queries_however_long_they_are(
+        client: TestClient, runtime: Runtime, clock: FixedClock) -> None:
+    handler, reviewer = staff(client, runtime, Role.CALL_HANDLER), staff(
+        client, runtime, Role.QA_REVIEWER)
+    submit(client, reviewer, sampled(client, runtime, clock, handler))
+    one = {path: count_queries(runtime, client, path, who.headers) for path, who in
+           (("/quality/reviews", handler), ("/api/quality/reviews", reviewer))}
+    for n, day in ((1, 19), (2, 18)):
+        at = datetime(2026, 3, day, 10, tzinfo=UTC) - timedelta(days=7)
+        submit(client, reviewer, sampled(client, runtime, clock, handler, at, n))
+    three = {path: count_queries(runtime, client, path, who.headers) for path, who in
+             (("/quality/reviews", handler), ("/api/quality/reviews", reviewer))}
+    assert three == one
+    assert len(client.get("/api/quality/my-reviews", headers=handler.headers).json()) == 3

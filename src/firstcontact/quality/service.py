@@ -8,7 +8,7 @@ answers 404, as if it did not exist.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -139,7 +139,7 @@ def submit_review(rt: Runtime, actor: Actor, sample_id: int, scores: Mapping[str
         session.flush()
         audit.record(session, actor, AuditAction.CREATE, "qa_review", row.id, PURPOSE, now,
                      {"contact_id": sample.contact_id, "sample_id": sample_id})
-        return _review_view(session, row)
+        return _review_views(session, [row])[0]
 
 
 def _team(session: Session, user_id: int | None) -> str:
@@ -147,12 +147,18 @@ def _team(session: Session, user_id: int | None) -> str:
     return team_of(user.username, user.role.value, sampling()) if user else "Not known"
 
 
-def _review_view(session: Session, row: QaReviewRow) -> ReviewView:
-    reviewer = session.get(User, row.reviewed_by_user_id) if row.reviewed_by_user_id else None
-    return ReviewView(row.id, _sample(session, row.sample_id), row.team, dict(row.scores),
-                      {str(k): str(v) for k, v in row.notes.items()}, row.summary,
-                      reviewer.display_name if reviewer else "Not known", row.reviewed_at,
-                      row.acknowledged_at, row.acknowledgement, row.handler_user_id)
+def _review_views(session: Session, rows: Sequence[QaReviewRow]) -> list[ReviewView]:
+    """Reviews with their samples and reviewers' names, in three queries however many."""
+    samples = {row.id: _sample_view(row, ref, name, review) for row, ref, name, review in
+               session.execute(_sample_query().where(
+                   SampleRow.id.in_({r.sample_id for r in rows})))}
+    names: dict[int | None, str] = dict(session.execute(select(User.id, User.display_name).where(
+        User.id.in_({r.reviewed_by_user_id for r in rows}))).all())
+    return [ReviewView(row.id, samples[row.sample_id], row.team, dict(row.scores),
+                       {str(k): str(v) for k, v in row.notes.items()}, row.summary,
+                       names.get(row.reviewed_by_user_id, "Not known"), row.reviewed_at,
+                       row.acknowledged_at, row.acknowledgement, row.handler_user_id)
+            for row in rows]
 
 
 def _visible_review(session: Session, actor: Actor, review_id: int) -> QaReviewRow:
@@ -172,7 +178,7 @@ def get_review(rt: Runtime, actor: Actor, review_id: int) -> ReviewView:
         row = _visible_review(session, actor, review_id)
         audit.record(session, actor, AuditAction.READ, "qa_review", row.id,
                      "reading QA feedback", rt.clock.now(), {"contact_id": row.contact_id})
-        return _review_view(session, row)
+        return _review_views(session, [row])[0]
 
 
 def acknowledge(rt: Runtime, actor: Actor, review_id: int, comment: object) -> ReviewView:
@@ -189,7 +195,7 @@ def acknowledge(rt: Runtime, actor: Actor, review_id: int, comment: object) -> R
         row.acknowledged_at, row.acknowledgement = now, text
         audit.record(session, actor, AuditAction.UPDATE, "qa_review", row.id,
                      "QA feedback acknowledged", now, {"contact_id": row.contact_id})
-        return _review_view(session, row)
+        return _review_views(session, [row])[0]
 
 
 def reviews(rt: Runtime, actor: Actor, *, mine: bool, limit: int = 200) -> list[ReviewView]:
@@ -199,7 +205,7 @@ def reviews(rt: Runtime, actor: Actor, *, mine: bool, limit: int = 200) -> list[
     if mine:
         query = query.where(QaReviewRow.handler_user_id == actor.user_id)
     with rt.database.transaction() as session:
-        return [_review_view(session, row) for row in session.scalars(query)]
+        return _review_views(session, session.scalars(query).all())
 
 
 @dataclass(frozen=True)
