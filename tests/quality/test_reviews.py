@@ -210,3 +210,10 @@ def test_the_review_lists_run_the_same_few_queries_however_long_they_are(
              (("/quality/reviews", handler), ("/api/quality/reviews", reviewer))}
     assert three == one
     assert len(client.get("/api/quality/my-reviews", headers=handler.headers).json()) == 3
+
+
+def test_an_id_too_large_for_the_database_is_refused_by_name(
+        client: TestClient, runtime: Runtime) -> None:
+    handler = staff(client, runtime, Role.CALL_HANDLER)
+    huge = client.get("/api/quality/reviews/99999999999999999999", headers=handler.headers)
+    assert huge.status_code == 422 and huge.json()["detail"][0]["field"] == "review_id"

@@ -15,7 +15,7 @@ from firstcontact.platform.runtime import Runtime
 from firstcontact.quality import sampling, service
 from firstcontact.quality.model import Average, parse_days
 from firstcontact.quality.policy import criteria
-from firstcontact.web.deps import ActorDep, get_runtime, require
+from firstcontact.web.deps import ActorDep, RowId, get_runtime, require
 
 router = APIRouter(prefix="/api/quality", tags=["quality assurance"])
 
@@ -150,7 +150,7 @@ def list_criteria(actor: Reviewer) -> list[CriterionOut]:
 
 @router.post("/samples/{sample_id}/review", response_model=ReviewOut, status_code=201,
              summary="Score a sampled contact against every criterion, with notes")
-def review(sample_id: int, body: ReviewIn, rt: RuntimeDep, actor: Reviewer) -> ReviewOut:
+def review(sample_id: RowId, body: ReviewIn, rt: RuntimeDep, actor: Reviewer) -> ReviewOut:
     return ReviewOut.of(service.submit_review(rt, actor, sample_id, body.scores, body.notes,
                                               body.summary))
 
@@ -168,13 +168,13 @@ def my_reviews(rt: RuntimeDep, actor: Handler) -> list[ReviewOut]:
 
 @router.get("/reviews/{review_id}", response_model=ReviewOut,
             summary="One QA review: a reviewer sees any, a handler only their own (404)")
-def get_review(review_id: int, rt: RuntimeDep, actor: ActorDep) -> ReviewOut:
+def get_review(review_id: RowId, rt: RuntimeDep, actor: ActorDep) -> ReviewOut:
     return ReviewOut.of(service.get_review(rt, actor, review_id))
 
 
 @router.post("/reviews/{review_id}/acknowledge", response_model=ReviewOut,
              summary="The handler acknowledges their feedback, with an optional comment")
-def acknowledge(review_id: int, body: AcknowledgeIn, rt: RuntimeDep,
+def acknowledge(review_id: RowId, body: AcknowledgeIn, rt: RuntimeDep,
                 actor: Handler) -> ReviewOut:
     return ReviewOut.of(service.acknowledge(rt, actor, review_id, body.comment))
 

@@ -19,7 +19,7 @@ from firstcontact.quality.policy import criteria
 from firstcontact.quality.trend import chart
 from firstcontact.risk import policy as risk_policy
 from firstcontact.risk.model import NDM_STAGES, option_label
-from firstcontact.web.deps import ActorDep, get_runtime, require
+from firstcontact.web.deps import ActorDep, RowId, get_runtime, require
 from firstcontact.web.forms import form_fields
 from firstcontact.web.templating import render
 
@@ -82,13 +82,13 @@ def _sample_page(request: Request, rt: Runtime, actor: Actor, sample_id: int,
 
 
 @router.get("/quality/samples/{sample_id:int}", response_class=HTMLResponse)
-def show_sample(request: Request, sample_id: int, rt: RuntimeDep,
+def show_sample(request: Request, sample_id: RowId, rt: RuntimeDep,
                 actor: Reviewer) -> HTMLResponse:
     return _sample_page(request, rt, actor, sample_id, {}, {})
 
 
 @router.post("/quality/samples/{sample_id:int}/review", response_model=None)
-async def submit_review(request: Request, sample_id: int, rt: RuntimeDep,
+async def submit_review(request: Request, sample_id: RowId, rt: RuntimeDep,
                         actor: Reviewer) -> Response:
     fields = {k: str(v) for k, v in (await form_fields(request)).items()}
     scores = {k.removeprefix("scores."): v for k, v in fields.items() if k.startswith("scores.")}
@@ -116,13 +116,13 @@ def _review_page(request: Request, rt: Runtime, actor: Actor, review_id: int,
 
 
 @router.get("/quality/reviews/{review_id:int}", response_class=HTMLResponse)
-def show_review(request: Request, review_id: int, rt: RuntimeDep,
+def show_review(request: Request, review_id: RowId, rt: RuntimeDep,
                 actor: ActorDep) -> HTMLResponse:
     return _review_page(request, rt, actor, review_id, {})
 
 
 @router.post("/quality/reviews/{review_id:int}/acknowledge", response_model=None)
-async def acknowledge(request: Request, review_id: int, rt: RuntimeDep,
+async def acknowledge(request: Request, review_id: RowId, rt: RuntimeDep,
                       actor: Handler) -> Response:
     fields = await form_fields(request)
     try:
