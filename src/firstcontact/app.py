@@ -37,7 +37,10 @@ from firstcontact.platform.clock import Clock
 from firstcontact.platform.deadlines import DeadlineHandler, TimerLoop
 from firstcontact.platform.logging import configure_logging
 from firstcontact.platform.runtime import IntakeStep, Runtime, build_runtime
+from firstcontact.quality import api as quality_api
+from firstcontact.quality import policy as quality_policy
 from firstcontact.quality import report_policy, report_views, telephony_api
+from firstcontact.quality import views as quality_views
 from firstcontact.records import api as records_api
 from firstcontact.records import policy as records_policy
 from firstcontact.risk import api as risk_api
@@ -81,6 +84,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     people_policy.check_all()
     missing_policy.missing_policy()  # checked at start-up: a fault stops the server
     records_policy.retention_policy()  # the retention schedule, likewise
+    quality_policy.check_all()  # the QA sampling policy and review criteria, likewise
     rt = runtime or wired_runtime(settings, clock)
     demand_policy.resources()  # a mistake in the resources file stops start-up, named
     report_policy.report_policy()  # so does a mistake in the service report's standards
@@ -120,7 +124,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
                    social_api.router, chat_views.router, chat_views.api_router,
                    risk_api.incidents_router, demand_api.units_router, missing_api.router,
                    missing_views.router, referral_views.router, records_api.router,
-                   report_views.router, telephony_api.router):
+                   report_views.router, telephony_api.router, quality_api.router,
+                   quality_views.router):
         app.include_router(router)
     metrics.install(app, rt, metric_sources())
     return app

@@ -20,6 +20,7 @@ from firstcontact.harm.cli import harm_app
 from firstcontact.people.cli import app as people_app
 from firstcontact.platform.model import SYSTEM, Role, ValidationError
 from firstcontact.platform.runtime import Runtime
+from firstcontact.quality import commands as quality_commands
 from firstcontact.quality.report_cli import app as report_app
 from firstcontact.records.cli import export_command, retention_app, review_command
 from firstcontact.settings import Settings
@@ -41,6 +42,7 @@ email_app = typer.Typer(help="Email to and from the digital desk.", no_args_is_h
 app.add_typer(email_app, name="email")
 app.add_typer(people_app, name="people")
 app.add_typer(report_app, name="report")
+app.add_typer(quality_commands.app, name="qa")
 
 
 @contextmanager
@@ -167,6 +169,9 @@ def email_listen() -> None:
             pass
         finally:
             listener.stop()
+
+
+quality_commands.app.command("sample")(quality_commands.sample_command(runtime))
 
 
 @app.command()

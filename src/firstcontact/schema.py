@@ -6,10 +6,10 @@ from firstcontact.harm import tables as harm_tables
 from firstcontact.missing import tables as missing_tables
 from firstcontact.people import tables as people_tables
 from firstcontact.platform import audit, auth, deadlines
-from firstcontact.quality import telephony_tables
+from firstcontact.quality import tables as quality_tables
 from firstcontact.risk import tables as risk_tables
 from firstcontact.victims import tables as victims_tables
 
 __all__ = ["audit", "auth", "contacts_tables", "deadlines", "demand_tables", "harm_tables",
-           "missing_tables", "people_tables", "risk_tables", "telephony_tables",
+           "missing_tables", "people_tables", "quality_tables", "risk_tables",
            "victims_tables"]

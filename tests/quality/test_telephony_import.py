@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from firstcontact.cli import app
 from firstcontact.platform.model import Role
 from firstcontact.platform.runtime import Runtime
-from firstcontact.quality.telephony_tables import TelephonyCallRow
+from firstcontact.quality.tables import TelephonyCallRow
 from tests.staff import api_headers
 
 DATA = Path(__file__).resolve().parent.parent / "data"

@@ -29,6 +29,8 @@ MISSING_REVIEW = {R.TEAM_LEADER, R.ADMIN}
 MERGERS = {R.TEAM_LEADER, R.ADMIN}
 REPORT = {R.TEAM_LEADER, R.QA_REVIEWER, R.ADMIN}
 TELEPHONY = {R.TEAM_LEADER, R.ADMIN}
+QA = {R.QA_REVIEWER, R.TEAM_LEADER, R.ADMIN}
+QA_FEEDBACK = {R.CALL_HANDLER, R.DIGITAL_DESK, R.DISPATCHER, R.TEAM_LEADER, R.ADMIN}
 
 MATRIX: list[tuple[str, str, set[Role]]] = [
     ("GET", "/api/contacts", READERS),
@@ -82,6 +84,18 @@ MATRIX: list[tuple[str, str, set[Role]]] = [
     ("GET", "/reports/service", REPORT),
     ("GET", "/reports/service.csv", REPORT),
     ("POST", "/api/telephony/calls", TELEPHONY),
+    ("POST", "/api/quality/samples", QA),
+    ("GET", "/api/quality/samples", QA),
+    ("GET", "/api/quality/criteria", QA),
+    ("POST", "/api/quality/samples/1/review", QA),
+    ("GET", "/api/quality/reviews", QA),
+    ("GET", "/api/quality/my-reviews", QA_FEEDBACK),
+    ("GET", "/api/quality/reviews/1", QA | QA_FEEDBACK),
+    ("POST", "/api/quality/reviews/1/acknowledge", QA_FEEDBACK),
+    ("GET", "/api/quality/trends", QA),
+    ("GET", "/quality", QA),
+    ("GET", "/quality/samples/1", QA),
+    ("GET", "/quality/reviews", QA_FEEDBACK),
 ]
 
 

@@ -25,9 +25,11 @@ from firstcontact.demo.missing import seed_missing_people
 from firstcontact.demo.scenarios import SCENARIOS, Scenario
 from firstcontact.demo.telephony import seed_calls
 from firstcontact.platform import auth
-from firstcontact.platform.clock import FixedClock
+from firstcontact.platform.clock import FixedClock, london
 from firstcontact.platform.model import SYSTEM, Actor, Role, ValidationError
 from firstcontact.platform.runtime import Runtime
+from firstcontact.quality import sampling
+from firstcontact.quality import service as quality
 from firstcontact.risk import service as risk
 from firstcontact.risk.model import NDM_STAGES, parse_thrive
 from firstcontact.victims import service as victims
@@ -65,6 +67,7 @@ def seed(rt: Runtime) -> list[tuple[str, str, str]]:
         seed_missing_people(rt, staff[Role.ADMIN], staff[Role.TEAM_LEADER],
                             staff[Role.CALL_HANDLER], staff[Role.PARTNER_AGENCY])
         seed_calls(rt)
+        _seed_quality(rt, staff[Role.QA_REVIEWER])
     return [(role.value, username, demo_password(username)) for role, username, _ in DEMO_STAFF]
 
 
@@ -208,3 +211,18 @@ def _ndm(scenario: Scenario) -> dict[str, str]:
     }
     assert set(texts) == set(NDM_STAGES)
     return texts
+
+
+DEMO_REVIEW = {"thrive": 2, "vulnerability": 1, "grade": 2, "hidden_demand": 1, "vcop": "na",
+               "courtesy": 3}
+DEMO_NOTES = {"vulnerability": "Record what makes the caller vulnerable, or that nothing does."}
+
+
+def _seed_quality(rt: Runtime, reviewer: Actor) -> None:
+    """Today's QA samples (the demo's overdue re-THRIVEs and any dismissed prompt) through the
+    real sampler, and the QA reviewer's review of the first one, for the handler to read."""
+    today = london(rt.clock.now()).date()
+    sampling.take_samples(rt, SYSTEM, today, today, random.Random(13))  # noqa: S311
+    for sample in quality.samples(rt, reviewer)[:1]:
+        quality.submit_review(rt, reviewer, sample.id, DEMO_REVIEW, DEMO_NOTES,
+                              "A calm, clear call. Record the caller's vulnerability in THRIVE.")

@@ -94,6 +94,11 @@ class Permission(enum.StrEnum):
     """Read the service report (figures only, no person's record): team leaders, QA."""
     TELEPHONY_IMPORT = "telephony:import"
     """Import call events from the telephony platform (team leaders; admins)."""
+    QA_REVIEW = "qa:review"
+    """Take QA samples, read a sampled contact whole, score it, and see every review and the
+    trends (QA reviewers and team leaders)."""
+    QA_FEEDBACK = "qa:feedback"
+    """Read and acknowledge the QA reviews of one's own contacts (and only one's own)."""
 
 
 _FRONT_LINE = {
@@ -106,13 +111,15 @@ _FRONT_LINE = {
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CALL_HANDLER: frozenset(_FRONT_LINE | {Permission.PERSON_READ,
-                                                Permission.MISSING_REPORT}),
+                                                Permission.MISSING_REPORT,
+                                                Permission.QA_FEEDBACK}),
     Role.DIGITAL_DESK: frozenset(_FRONT_LINE | {Permission.DESK_WORK, Permission.PERSON_READ,
                                                 Permission.SOCIAL_REPLY,
-                                                Permission.CHAT_ANSWER}),
+                                                Permission.CHAT_ANSWER,
+                                                Permission.QA_FEEDBACK}),
     Role.DISPATCHER: frozenset({Permission.CONTACT_READ, Permission.ASSESSMENT_CREATE,
                                 Permission.INCIDENT_READ, Permission.INCIDENT_REVIEW,
-                                Permission.INCIDENT_DISPATCH}),
+                                Permission.INCIDENT_DISPATCH, Permission.QA_FEEDBACK}),
     Role.TEAM_LEADER: frozenset(_FRONT_LINE | {Permission.AUDIT_READ, Permission.DESK_WORK,
                                                Permission.VICTIM_COMPLIANCE,
                                                Permission.PERSON_READ, Permission.PERSON_MERGE,
@@ -124,10 +131,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                                                Permission.MISSING_REPORT,
                                                Permission.MISSING_REVIEW,
                                                Permission.SERVICE_REPORT,
-                                               Permission.TELEPHONY_IMPORT}),
+                                               Permission.TELEPHONY_IMPORT,
+                                               Permission.QA_REVIEW,
+                                               Permission.QA_FEEDBACK}),
     Role.QA_REVIEWER: frozenset({Permission.CONTACT_READ, Permission.INCIDENT_READ,
                                  Permission.AUDIT_READ, Permission.VICTIM_COMPLIANCE,
-                                 Permission.SERVICE_REPORT}),
+                                 Permission.SERVICE_REPORT, Permission.QA_REVIEW}),
     Role.VICTIM_CARE: frozenset({Permission.CONTACT_READ, Permission.INCIDENT_READ,
                                  Permission.VICTIM_READ, Permission.VICTIM_UPDATE,
                                  Permission.VICTIM_COMPLIANCE, Permission.PERSON_READ,

@@ -19,8 +19,8 @@ from firstcontact.platform import audit
 from firstcontact.platform.audit import AuditAction
 from firstcontact.platform.model import SYSTEM, Actor, FieldErrors, Permission
 from firstcontact.platform.runtime import Runtime
+from firstcontact.quality.tables import TelephonyCallRow
 from firstcontact.quality.telephony import Call, Line
-from firstcontact.quality.telephony_tables import TelephonyCallRow
 
 SUBJECT = "telephony_import"
 BATCH = 500

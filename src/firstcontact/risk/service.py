@@ -291,7 +291,9 @@ def reassess(rt: Runtime, actor: Actor, incident_id: int, thrive: Thrive, fields
     now = rt.clock.now()
     with rt.database.transaction() as session:
         incident = demand.load(session, incident_id)
-        was_due, contact_id = incident.review_due_at, incident.contact_id
+        # Read before record_review changes the incident: the review keeps the grade it found.
+        was_due, contact_id, previous = (incident.review_due_at, incident.contact_id,
+                                         incident.grade)
         row = _assessment_row(actor, contact_id, "review", thrive, suggestion, now)
         row.incident_id = incident_id
         session.add(row)
@@ -301,7 +303,7 @@ def reassess(rt: Runtime, actor: Actor, incident_id: int, thrive: Thrive, fields
         updated = demand.record_review(session, actor, incident_id, expected_version,
                                        change, now)
         stored = ReviewRow(
-            incident_id=incident_id, assessment_id=row.id, previous_grade=incident.grade,
+            incident_id=incident_id, assessment_id=row.id, previous_grade=previous,
             grade=review.grade.value, suggested_grade=suggestion.grade.value,
             rationale=review.rationale, what_changed=review.what_changed, was_due_at=was_due,
             next_review_due_at=change.review_due_at, reviewed_at=now,

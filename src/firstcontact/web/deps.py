@@ -15,7 +15,7 @@ import hmac
 from collections.abc import Awaitable, Callable
 from typing import Annotated, cast
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
 from firstcontact.platform import auth
 from firstcontact.platform.model import Actor, Permission, PermissionDenied
@@ -49,6 +49,10 @@ def get_runtime(request: Request) -> Runtime:
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+"""A row id in a URL path, kept within an INTEGER column's range: a huge number is a 422
+naming the parameter, not a database error (SQLite and PostgreSQL both refuse it)."""
 
 
 def bearer_token(request: Request) -> str | None:

@@ -4,7 +4,7 @@ Revision ID: 0012_telephony
 Revises: 0010_missing_people
 Create Date: 2026-11-29 07:20:00
 
-Written from the model (quality/telephony_tables.py) and checked against it by
+Written from the model (quality/tables.py) and checked against it by
 tests/test_migrations.py.
 """
 
