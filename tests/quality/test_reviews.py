@@ -15,6 +15,8 @@ from firstcontact.platform.audit import AuditEntry
 from firstcontact.platform.clock import FixedClock
 from firstcontact.platform.model import SYSTEM, Role
 from firstcontact.platform.runtime import Runtime
+from firstcontact.quality.report import Window
+from firstcontact.quality.report_service import service_report
 from firstcontact.quality.sampling import take_samples
 from firstcontact.quality.service import PURPOSE, qa_summary
 from firstcontact.quality.tables import QaReviewRow, SampleRow
@@ -172,6 +174,11 @@ def test_trends_and_the_service_report_summary_give_exact_averages(
                            datetime(2026, 4, 1, tzinfo=UTC))
     assert march.reviews == 1 and march.criteria[0].mean == 3
     assert [a.reviews for a in march.criteria] == [1, 1, 1, 1, 0, 1]
+    qa = next(s for s in service_report(runtime, SYSTEM, Window(date(2026, 3, 1), date(
+        2026, 3, 31))).sections if s.key == "qa_results")
+    assert qa.findings == ("1 QA reviews completed.",)
+    assert [row[:2] for row in qa.tables[0].rows][0][1] == 1
+    assert qa.tables[0].rows[0][3] == 100.0 and qa.tables[0].rows[4][1] == 0
     page = client.get("/quality?from=2026-01-01&to=2026-03-31", headers=reviewer.headers)
     assert page.status_code == 200
     assert "1.0 of 3 (33.3%, 1)" in page.text and "3.0 of 3 (100.0%, 1)" in page.text

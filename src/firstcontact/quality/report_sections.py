@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from firstcontact.quality.model import Average, Criterion
 from firstcontact.quality.report import Cell, ReportPolicy, Section, Table, chart, rows_of
 from firstcontact.quality.telephony import (
     Awaited,
@@ -233,3 +234,18 @@ def victims_code(figures: Sequence[Figure], titles: Mapping[str, str]) -> Sectio
     return Section("victims_code", "Victims' Code compliance", tuple(moj), (table,),
                    chart("Victims' Code entitlements delivered on time, %", table,
                          "% on time", percent=True))
+
+
+def qa_results(reviews: int, averages: Sequence[Average],
+               criteria: Sequence[Criterion]) -> Section:
+    """The QA reviews completed in the period: each criterion's average as a share of its
+    top score, the same figures as the QA trends page."""
+    titles = {c.code: c.title for c in criteria}
+    rows = [(titles.get(a.code, words(a.code)), a.reviews,
+             None if a.mean is None else round(a.mean, 2), a.percent) for a in averages]
+    table = Table("qa_results", "Quality assurance reviews by criterion", (
+        "Criterion", "Reviews scoring it", "Average score", "% of top score"), rows_of(rows))
+    return Section("qa_results", "Quality assurance",
+                   (f"{reviews:,} QA reviews completed.",), (table,),
+                   chart("QA average by criterion, % of top score", table, "% of top score",
+                         percent=True))

@@ -32,8 +32,10 @@ from firstcontact.platform.audit import AuditAction
 from firstcontact.platform.model import SYSTEM, Actor, Permission
 from firstcontact.platform.runtime import Runtime
 from firstcontact.quality import report_sections as build
+from firstcontact.quality.policy import criteria
 from firstcontact.quality.report import Section, ServiceReport, Window
 from firstcontact.quality.report_policy import report_policy
+from firstcontact.quality.service import qa_summary
 from firstcontact.quality.telephony import Awaited
 from firstcontact.quality.telephony_service import calls_offered
 from firstcontact.risk.model import Grade
@@ -159,12 +161,16 @@ def victims_code(g: Gathering) -> Section:
                               {**titles, **MOJ_MEASURES})
 
 
+def qa_results(g: Gathering) -> Section:
+    summary = qa_summary(g.session, g.window.start, g.window.end)
+    return build.qa_results(summary.reviews, summary.criteria, criteria())
+
+
 SECTIONS: list[Callable[[Gathering], Section]] = [
     demand, calls, replies, responses, rethrive, hidden_harm, repeat_callers, missing_people,
-    victims_code,
+    victims_code, qa_results,
 ]
-"""The report, in order. QA results join here as one more builder, once the QA room offers
-`qa_summary(session, start, end)`."""
+"""The report, in order: a room that wants a section adds one builder here."""
 
 
 def service_report(rt: Runtime, actor: Actor, window: Window) -> ServiceReport:
