@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate, chain
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
 import ahocorasick
@@ -41,8 +41,7 @@ _LETTERS = bytes(c if chr(c) in "abcdefghijklmnopqrstuvwxyz0123456789'" else 32
 _CHANGES = re.compile(rb"(  +|')")
 """Where normalising changes the length: a run of separators (one space is left) or an
 apostrophe inside a word (dropped: "won't" reads "wont")."""
-_SENTENCE_END = re.compile(r"(?:[.!?]+(?=\s|$)|\n\s*\n)[^a-z0-9]*")
-"""A sentence end and the separators after it, so a match ends where the next word starts."""
+_SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)|\n\s*\n")
 _CLAUSE_END = re.compile(r"(?:[.!?;:,()]|\n\s*\n)[^a-z0-9]*")
 CLAUSE_WORDS = ("but", "and", "although", "though", "however")
 """Words that start a new clause: a denial before them does not reach past them."""
@@ -52,9 +51,9 @@ LOOK_BACK = 12
 _WORDS_AHEAD = re.compile(f"(?:[^ ]* ){{{LOOK_BACK}}}")
 
 _IN_TEXT_ORDER = attrgetter("start", "indicator", "end")
-PLAIN, NEEDS_PARTNER, PARTNER = 0, 1, 2
+PLAIN, NEEDS_PARTNER, PARTNER, BOTH = 0, 1, 2, 3
 """How a phrase counts for an indicator: alone, only with a `with_any` word in its sentence,
-or as that `with_any` word."""
+as that `with_any` word, or as both (flags: BOTH is NEEDS_PARTNER | PARTNER)."""
 
 
 class _Entry(NamedTuple):
@@ -66,8 +65,7 @@ class _Entry(NamedTuple):
     is_cue: bool
 
 
-@dataclass(frozen=True)
-class Normalised:
+class Normalised(NamedTuple):
     """A text as the automaton reads it (" word word ... "), with the map back to the text.
 
     Position n of `words` is position `n - 1 + shifts[i]` of `text`, where i is the last
@@ -112,7 +110,7 @@ def normalise(text: str) -> Normalised:
 
 
 Use = tuple[str, str, int]
-"""(indicator id, harm type, PLAIN / NEEDS_PARTNER / PARTNER)."""
+"""(indicator id, harm type, PLAIN / NEEDS_PARTNER / PARTNER / BOTH)."""
 Hit = tuple[int, int, tuple[Use, ...]]
 """A phrase found: its start and end in the normalised words, and what it evidences."""
 
@@ -124,6 +122,7 @@ class Scanner:
     catalogue: Catalogue
     automaton: ahocorasick.Automaton
     indicators: dict[str, Indicator]
+    weights: dict[str, float]
 
     def scan(self, text: str) -> list[Finding]:
         """Every harm type at level possible or likely, most likely first."""
@@ -145,10 +144,11 @@ class Scanner:
         before the phrases after it, so each phrase is checked against the nearest cue before
         it; `with_any` indicators count only where both parts share a sentence (`_pairs`)."""
         points, shifts, text = norm.points, norm.shifts, norm.text
+        new = tuple.__new__  # Evidence(...) without the named tuple's Python-level __new__
         cue_ends: list[int] = []
         reaches: list[int] = []
         found: dict[str, list[Evidence]] = defaultdict(list)
-        paired: list[tuple[int, str, int, Evidence]] = []
+        paired: list[tuple[str, int, Evidence]] = []
         for end, (length, uses, is_cue) in self.automaton.iter(norm.words):
             start = end - length
             if is_cue:
@@ -161,20 +161,24 @@ class Scanner:
                 continue  # denied or supposed
             first = start - 1 + shifts[bisect_right(points, start) - 1]
             last = end - 1 + shifts[bisect_right(points, end) - 1]
+            span = text[first:last]
             for indicator, harm_type, kind in uses:
-                evidence = Evidence(indicator, first, last, text[first:last])
+                evidence = new(Evidence, (indicator, first, last, span))
                 if kind == PLAIN:
                     found[harm_type].append(evidence)
                 else:
-                    paired.append((start, harm_type, kind, evidence))
+                    paired.append((harm_type, kind, evidence))
         for harm_type, evidence in _pairs(norm, paired):
             found[harm_type].append(evidence)
         return found
 
-    def _finding(self, harm_type: str, evidence: Sequence[Evidence]) -> Finding:
-        score = round(sum(self.indicators[i].weight for i in {e.indicator for e in evidence}), 2)
+    def _finding(self, harm_type: str, evidence: list[Evidence]) -> Finding:
+        """Each span is evidence once (`_uses`), so no de-duplication is needed here."""
+        weights = map(self.weights.__getitem__, set(map(itemgetter(0), evidence)))
+        score = round(sum(weights), 2)
+        evidence.sort(key=_IN_TEXT_ORDER)
         return Finding(harm_type, level_for(score, self.catalogue.thresholds[harm_type]), score,
-                       tuple(sorted(set(evidence), key=_IN_TEXT_ORDER)),
+                       tuple(evidence),
                        self.catalogue.actions.get(harm_type, ""))
 
 
@@ -190,32 +194,41 @@ def _reach(norm: Normalised, cue_start: int, cue_end: int) -> int:
     return norm.from_text(mark.end()) if mark else reach
 
 
-def _pairs(norm: Normalised, paired: Sequence[tuple[int, str, int, Evidence]]
+def _pairs(norm: Normalised, paired: Sequence[tuple[str, int, Evidence]]
            ) -> list[tuple[str, Evidence]]:
-    """The evidence of `with_any` indicators whose phrase and partner word share a sentence."""
-    if not paired:
-        return []
-    ends = [norm.from_text(m.end()) for m in _SENTENCE_END.finditer(norm.lowered)]
-    spans: dict[tuple[str, int], list[tuple[str, Evidence]]] = defaultdict(list)
-    said: tuple[set[tuple[str, int]], ...] = (set(), set(), set())
-    for start, harm_type, kind, evidence in paired:
-        sentence = (evidence.indicator, bisect_right(ends, start))
-        said[kind].add(sentence)
-        spans[sentence].append((harm_type, evidence))
-    return [item for sentence in said[NEEDS_PARTNER] & said[PARTNER] for item in spans[sentence]]
+    """The evidence of `with_any` indicators whose phrase and partner word share a sentence.
+
+    Per indicator, its spans in text order are cut into sentences by looking for a sentence
+    end only between neighbours: a short search, not a pass over the whole text."""
+    by_indicator: dict[str, list[tuple[int, int, str, Evidence]]] = defaultdict(list)
+    for harm_type, kind, evidence in paired:
+        by_indicator[evidence.indicator].append((evidence.start, kind, harm_type, evidence))
+    found: list[tuple[str, Evidence]] = []
+    for spans in by_indicator.values():
+        spans.sort()
+        sentence, kinds = [spans[0]], spans[0][1]
+        for before, span in zip(spans, spans[1:]):
+            if _SENTENCE_END.search(norm.lowered, before[0], span[0] + 1):
+                found.extend((harm, evidence) for _, _, harm, evidence in sentence
+                             if kinds == BOTH)
+                sentence, kinds = [], 0
+            sentence.append(span)
+            kinds |= span[1]
+        found.extend((harm, evidence) for _, _, harm, evidence in sentence if kinds == BOTH)
+    return found
 
 
 def _uses(catalogue: Catalogue) -> dict[str, list[Use]]:
-    """Phrase key -> the indicators it evidences, and how."""
-    uses: dict[str, list[Use]] = defaultdict(list)
+    """Phrase key -> the indicators it evidences, and how: one entry per indicator, so each
+    span is evidence once (a phrase that is also a `with_any` word is BOTH)."""
+    kinds: dict[str, dict[Indicator, int]] = defaultdict(dict)
     for indicator in catalogue.indicators:
         needs = NEEDS_PARTNER if indicator.with_any else PLAIN
         for phrases, kind in ((indicator.phrases, needs), (indicator.with_any, PARTNER)):
-            for phrase in phrases:
-                use = (indicator.id, indicator.harm_type, kind)
-                if use not in uses[phrase_key(phrase)]:
-                    uses[phrase_key(phrase)].append(use)
-    return uses
+            for key in map(phrase_key, phrases):
+                kinds[key][indicator] = kinds[key].get(indicator, kind) | kind
+    return {key: [(i.id, i.harm_type, kind) for i, kind in found.items()]
+            for key, found in kinds.items()}
 
 
 def compile_scanner(catalogue: Catalogue) -> Scanner:
@@ -227,4 +240,5 @@ def compile_scanner(catalogue: Catalogue) -> Scanner:
         # Spaces either side: a phrase matches whole words only ("cse" is not in "because").
         automaton.add_word(f" {key} ", _Entry(len(key), tuple(uses.get(key, ())), key in cues))
     automaton.make_automaton()
-    return Scanner(catalogue, automaton, {i.id: i for i in catalogue.indicators})
+    return Scanner(catalogue, automaton, {i.id: i for i in catalogue.indicators},
+                   {i.id: i.weight for i in catalogue.indicators})
