@@ -16,10 +16,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, chain
-from operator import attrgetter, itemgetter
+from functools import reduce
+from operator import attrgetter, itemgetter, or_
 from typing import NamedTuple
 
 import ahocorasick
@@ -56,12 +57,20 @@ PLAIN, NEEDS_PARTNER, PARTNER, BOTH = 0, 1, 2, 3
 as that `with_any` word, or as both (flags: BOTH is NEEDS_PARTNER | PARTNER)."""
 
 
+Use = tuple[str, str, int]
+"""(indicator id, harm type, PLAIN / NEEDS_PARTNER / PARTNER / BOTH)."""
+Hit = tuple[int, int, tuple[Use, ...]]
+"""A phrase found: its start and end in the normalised words, and what it evidences."""
+
+
 class _Entry(NamedTuple):
-    """What the automaton returns for a phrase: its length, and the (indicator, harm type,
-    how) it evidences, or `is_cue` for a negation or hypothetical cue."""
+    """What the automaton returns for a phrase: its length; the (indicator, harm type) it
+    evidences alone; the (indicator, harm type, how) it evidences with a `with_any` partner;
+    and `is_cue` for a negation or hypothetical cue."""
 
     length: int
-    uses: tuple[tuple[str, str, int], ...]
+    plain: tuple[tuple[str, str], ...]
+    paired: tuple[Use, ...]
     is_cue: bool
 
 
@@ -109,12 +118,6 @@ def normalise(text: str) -> Normalised:
     return Normalised(text, lowered, f" {words.decode('ascii')} ", points, text_points, shifts)
 
 
-Use = tuple[str, str, int]
-"""(indicator id, harm type, PLAIN / NEEDS_PARTNER / PARTNER / BOTH)."""
-Hit = tuple[int, int, tuple[Use, ...]]
-"""A phrase found: its start and end in the normalised words, and what it evidences."""
-
-
 @dataclass
 class Scanner:
     """The catalogue compiled for scanning. Build once (`compile_scanner`), scan many texts."""
@@ -134,10 +137,10 @@ class Scanner:
         findings = [self._finding(harm, items) for harm, items in found.items()]
         return sorted(findings, key=lambda f: (-f.score, f.harm_type))
 
-    def hits(self, text: str) -> list[Hit]:
-        """Every phrase found: the automaton alone, before negation, sentences and levels."""
-        return [(end - length, end, uses) for end, (length, uses, _) in
-                self.automaton.iter(normalise(text).words) if uses]
+    def hits(self, text: str) -> list[tuple[int, _Entry]]:
+        """Every phrase and cue found, (end, entry): the automaton alone, before negation,
+        sentences and levels (what the benchmark times as matching)."""
+        return list(self.automaton.iter(normalise(text).words))
 
     def _evidence(self, norm: Normalised) -> dict[str, list[Evidence]]:
         """Evidence per harm type, in one pass of the automaton: a cue is always reported
@@ -148,27 +151,24 @@ class Scanner:
         cue_ends: list[int] = []
         reaches: list[int] = []
         found: dict[str, list[Evidence]] = defaultdict(list)
-        paired: list[tuple[str, int, Evidence]] = []
-        for end, (length, uses, is_cue) in self.automaton.iter(norm.words):
+        waiting: list[Hit] = []
+        for end, (length, plain, paired, is_cue) in self.automaton.iter(norm.words):
             start = end - length
             if is_cue:
                 cue_ends.append(end)
                 reaches.append(_reach(norm, start, end))
-            if not uses:
-                continue
             before = bisect_right(cue_ends, start - 1)
             if before and start < reaches[before - 1]:
                 continue  # denied or supposed
-            first = start - 1 + shifts[bisect_right(points, start) - 1]
-            last = end - 1 + shifts[bisect_right(points, end) - 1]
-            span = text[first:last]
-            for indicator, harm_type, kind in uses:
-                evidence = new(Evidence, (indicator, first, last, span))
-                if kind == PLAIN:
-                    found[harm_type].append(evidence)
-                else:
-                    paired.append((harm_type, kind, evidence))
-        for harm_type, evidence in _pairs(norm, paired):
+            if paired:
+                waiting.append((start, end, paired))
+            if plain:
+                first = start - 1 + shifts[bisect_right(points, start) - 1]
+                last = end - 1 + shifts[bisect_right(points, end) - 1]
+                span = text[first:last]
+                for indicator, harm_type in plain:
+                    found[harm_type].append(new(Evidence, (indicator, first, last, span)))
+        for harm_type, evidence in _pairs(norm, waiting):
             found[harm_type].append(evidence)
         return found
 
@@ -194,28 +194,40 @@ def _reach(norm: Normalised, cue_start: int, cue_end: int) -> int:
     return norm.from_text(mark.end()) if mark else reach
 
 
-def _pairs(norm: Normalised, paired: Sequence[tuple[str, int, Evidence]]
-           ) -> list[tuple[str, Evidence]]:
+def _pairs(norm: Normalised, waiting: Sequence[Hit]) -> list[tuple[str, Evidence]]:
     """The evidence of `with_any` indicators whose phrase and partner word share a sentence.
 
-    Per indicator, its spans in text order are cut into sentences by looking for a sentence
-    end only between neighbours: a short search, not a pass over the whole text."""
-    by_indicator: dict[str, list[tuple[int, int, str, Evidence]]] = defaultdict(list)
-    for harm_type, kind, evidence in paired:
-        by_indicator[evidence.indicator].append((evidence.start, kind, harm_type, evidence))
+    Only indicators with both parts somewhere in the text are looked at; their spans, in text
+    order, are cut into sentences by looking for a sentence end only between neighbours."""
+    by_indicator: dict[str, list[tuple[int, int, int, str]]] = defaultdict(list)
+    kinds: dict[str, int] = defaultdict(int)
+    for start, end, uses in waiting:
+        for indicator, harm_type, kind in uses:
+            by_indicator[indicator].append((start, end, kind, harm_type))
+            kinds[indicator] |= kind
     found: list[tuple[str, Evidence]] = []
-    for spans in by_indicator.values():
-        spans.sort()
-        sentence, kinds = [spans[0]], spans[0][1]
-        for before, span in zip(spans, spans[1:]):
-            if _SENTENCE_END.search(norm.lowered, before[0], span[0] + 1):
-                found.extend((harm, evidence) for _, _, harm, evidence in sentence
-                             if kinds == BOTH)
-                sentence, kinds = [], 0
-            sentence.append(span)
-            kinds |= span[1]
-        found.extend((harm, evidence) for _, _, harm, evidence in sentence if kinds == BOTH)
+    for indicator, spans in by_indicator.items():
+        if kinds[indicator] != BOTH:
+            continue
+        spans = sorted((norm.to_text(start), norm.to_text(end), kind, harm_type)
+                       for start, end, kind, harm_type in spans)
+        for sentence in _sentences(norm.lowered, spans):
+            if reduce(or_, (kind for _, _, kind, _ in sentence)) == BOTH:
+                found.extend((harm_type, Evidence(indicator, start, end, norm.text[start:end]))
+                             for start, end, _, harm_type in sentence)
     return found
+
+
+def _sentences(lowered: str, spans: list[tuple[int, int, int, str]]
+               ) -> Iterator[list[tuple[int, int, int, str]]]:
+    """Spans in text order, grouped by sentence (a sentence end between two neighbours)."""
+    sentence = [spans[0]]
+    for before, span in zip(spans, spans[1:]):
+        if _SENTENCE_END.search(lowered, before[0], span[0] + 1):
+            yield sentence
+            sentence = []
+        sentence.append(span)
+    yield sentence
 
 
 def _uses(catalogue: Catalogue) -> dict[str, list[Use]]:
@@ -238,7 +250,10 @@ def compile_scanner(catalogue: Catalogue) -> Scanner:
     automaton = ahocorasick.Automaton()
     for key in {*uses, *cues}:
         # Spaces either side: a phrase matches whole words only ("cse" is not in "because").
-        automaton.add_word(f" {key} ", _Entry(len(key), tuple(uses.get(key, ())), key in cues))
+        found = uses.get(key, [])
+        plain = tuple((i, h) for i, h, kind in found if kind == PLAIN)
+        paired = tuple(use for use in found if use[2] != PLAIN)
+        automaton.add_word(f" {key} ", _Entry(len(key), plain, paired, key in cues))
     automaton.make_automaton()
     return Scanner(catalogue, automaton, {i.id: i for i in catalogue.indicators},
                    {i.id: i.weight for i in catalogue.indicators})
