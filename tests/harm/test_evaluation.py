@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from firstcontact.harm import policy
 import pytest
 
+from firstcontact.harm import policy
 from firstcontact.harm.evaluate import Score, evaluate, main, read_set, table
 from firstcontact.harm.model import HARM_TYPES
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from firstcontact.harm import policy
+from firstcontact.harm.evaluate import read_set
 from firstcontact.harm.model import (
     Catalogue,
     Cues,
@@ -16,7 +17,6 @@ from firstcontact.harm.model import (
     level_for,
     phrase_key,
 )
-from firstcontact.harm.evaluate import read_set
 from firstcontact.harm.scanner import compile_scanner
 
 

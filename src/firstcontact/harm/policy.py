@@ -13,11 +13,11 @@ from typing import Any
 from firstcontact.harm.model import (
     HARM_TYPES,
     MAX_VARIANTS,
-    choices,
     Catalogue,
     Cues,
     Indicator,
     Thresholds,
+    choices,
     phrase_key,
     variants,
 )

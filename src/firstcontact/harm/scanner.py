@@ -18,8 +18,8 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import accumulate, chain
 from functools import reduce
+from itertools import accumulate, chain, pairwise
 from operator import attrgetter, itemgetter, or_
 from typing import NamedTuple
 
@@ -111,10 +111,10 @@ def normalise(text: str) -> Normalised:
     parts = _CHANGES.split(plain)  # text, change, text, change, ..., text
     changes = parts[1::2]
     kept = [b" " if len(change) > 1 else b"" for change in changes]
-    words = b"".join(chain.from_iterable(zip(parts[0::2], kept))) + parts[-1]
+    words = b"".join(chain.from_iterable(zip(parts[:-1:2], kept, strict=True))) + parts[-1]
     text_points = [-1, *list(accumulate(map(len, parts)))[1::2]]
     shifts = [0, *accumulate(len(change) - 1 or 1 for change in changes)]
-    points = [end + 1 - removed for end, removed in zip(text_points, shifts)]
+    points = [end + 1 - removed for end, removed in zip(text_points, shifts, strict=True)]
     return Normalised(text, lowered, f" {words.decode('ascii')} ", points, text_points, shifts)
 
 
@@ -222,7 +222,7 @@ def _sentences(lowered: str, spans: list[tuple[int, int, int, str]]
                ) -> Iterator[list[tuple[int, int, int, str]]]:
     """Spans in text order, grouped by sentence (a sentence end between two neighbours)."""
     sentence = [spans[0]]
-    for before, span in zip(spans, spans[1:]):
+    for before, span in pairwise(spans):
         if _SENTENCE_END.search(lowered, before[0], span[0] + 1):
             yield sentence
             sentence = []
