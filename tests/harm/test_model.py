@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from firstcontact.harm import policy
+from firstcontact.harm.evaluate import read_set
 from firstcontact.harm.model import (
     Catalogue,
     Cues,
@@ -12,6 +15,7 @@ from firstcontact.harm.model import (
     Level,
     Thresholds,
     level_for,
+    phrase_key,
 )
 from firstcontact.harm.scanner import compile_scanner
 
@@ -111,3 +115,34 @@ def test_every_harm_type_has_an_action_and_a_source_for_each_indicator() -> None
     found = policy.catalogue()
     assert set(found.actions) == {i.harm_type for i in found.indicators}
     assert all(i.source and i.action and i.description for i in found.indicators)
+
+
+def test_spans_stay_exact_through_runs_of_punctuation_apostrophes_and_other_letters() -> None:
+    text = ("\u00c9mile says:  \"the boss   won\u2019t give me my passport!!\"\n\n"
+            "'We' can\'t leave,,, the  gangmaster\u2014he keeps our  passports.")
+    [finding] = policy.scanner().scan(text)
+    assert finding.harm_type == "modern_slavery"
+    assert all(text[e.start:e.end] == e.text for e in finding.evidence)
+    assert {e.text for e in finding.evidence} >= {"won\u2019t give me my passport",
+                                                   "keeps our  passports"}
+
+
+def test_every_span_on_the_evaluation_set_is_the_text_it_quotes() -> None:
+    scanner = policy.scanner()
+    for record in read_set(Path(__file__).resolve().parents[1] / "data" / "harm_eval.jsonl"):
+        for finding in scanner.assess(record.text):
+            for e in finding.evidence:
+                assert record.text[e.start:e.end] == e.text, (record.id, e)
+                assert phrase_key(e.text) in {phrase_key(p) for p in (
+                    *scanner.indicators[e.indicator].phrases,
+                    *scanner.indicators[e.indicator].with_any)}, (record.id, e)
+
+
+def test_a_cue_reaches_twelve_words_and_no_further() -> None:
+    scanner = compile_scanner(catalogue(1.0, Thresholds(possible=1.0, likely=2.0)))
+    eleven = " ".join(["word"] * 11)
+    twelve = " ".join(["word"] * 12)
+    assert scanner.scan(f"He did not {eleven} follows me") == []
+    assert scanner.scan(f"He did not {twelve} follows me") != []
+    assert scanner.scan("He did not; he follows me") != []
+    assert scanner.scan("He did not but he follows me") != []

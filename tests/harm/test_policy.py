@@ -59,6 +59,9 @@ def test_a_missing_weight_names_file_line_and_field(room: Path) -> None:
     ("weight = 2.0", 'weight = "heavy"', "indicators[3].weight"),
     ('"stalking me", ', '"stalking me", 7, ', "indicators[3].phrases: must be a list"),
     ('"stalking me", ', '"!!!", ', "has no letters or digits"),
+    ('"stalking me", ', '"{stalking|following me", ', "each {choice|choice} must be closed"),
+    ('"stalking me", ', '"{a|b}{c|d}{e|f}{g|h}{i|j}{k|l}{m|n}{o|p}{q|r}{s|t}", ',
+     "at most 1000 phrases"),
     ("source = \"Protection from Harassment Act 1997 ss2A, 4A\"", "", "indicators[3].source"),
     ("qualifiers = []", 'qualifiers = ["stalking"]', "unknown NSIR qualifier 'stalking'"),
 ])
@@ -105,3 +108,15 @@ def test_a_harm_type_can_have_its_own_thresholds(room: Path) -> None:
     found = policy.load_catalogue(room / "indicators", path)
     assert found.thresholds["stalking"].possible == 3.0
     assert found.thresholds["cuckooing"].possible == 1.0
+
+
+def test_a_phrase_with_choices_stands_for_every_combination(room: Path) -> None:
+    path = room / "indicators" / "stalking.toml"
+    replace(path, '"stalking me", ', '"{sat|sits|sitting} outside my {flat|garage}{ again|}", ')
+    catalogue = policy.load_catalogue(room / "indicators", room / "scanning.toml")
+    [named] = [i for i in catalogue.indicators if i.id == "st.named_stalking"]
+    assert {"sat outside my flat", "sits outside my garage again",
+            "sitting outside my garage"} <= set(named.phrases)
+    assert sum("outside my" in p and "sits" not in p and "sat" not in p
+               and "sitting" not in p for p in named.phrases) == 0
+    assert len([p for p in named.phrases if "outside my" in p]) == 12

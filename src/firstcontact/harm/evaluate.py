@@ -84,12 +84,30 @@ def table(title: str, scores: Sequence[Score]) -> str:
     return "\n".join(lines)
 
 
+def misses(scanner: Scanner, records: Iterable[Labelled]) -> list[str]:
+    """What tuning looks at: each narrative the scanner got wrong, with what it missed (-)
+    and what it raised wrongly (+). Only ever shown for the dev split (see `main`)."""
+    lines = []
+    for record in records:
+        predicted = {finding.harm_type for finding in scanner.scan(record.text)}
+        wrong = sorted(f"-{h}" for h in record.labels - predicted)
+        wrong += sorted(f"+{h}" for h in predicted - record.labels)
+        if wrong:
+            lines.append(f"{record.id} {' '.join(wrong)}: {record.text}")
+    return lines
+
+
 def main(argv: Sequence[str] = sys.argv[1:]) -> None:
+    """`python -m firstcontact.harm.evaluate [set.jsonl] [--misses]`: the tables per split;
+    with --misses, the dev narratives it got wrong (never the holdout's: they stay unseen)."""
     from firstcontact.harm import policy
 
-    path = Path(argv[0] if argv else "tests/data/harm_eval.jsonl")
-    records = read_set(path)
+    paths = [arg for arg in argv if not arg.startswith("--")]
+    records = read_set(Path(paths[0] if paths else "tests/data/harm_eval.jsonl"))
     scanner = policy.scanner()
+    if "--misses" in argv:
+        print("\n".join(misses(scanner, [r for r in records if r.split == "dev"])))
+        return
     for split in ("dev", "holdout"):
         chosen = [r for r in records if r.split == split]
         print(table(f"\n{split}: {len(chosen)} narratives", evaluate(scanner, chosen)))

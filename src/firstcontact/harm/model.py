@@ -10,6 +10,7 @@ Pure: no clock, no database. The catalogue is read from the room's TOML files by
 from __future__ import annotations
 
 import enum
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -108,6 +109,27 @@ def phrase_key(text: str) -> str:
     """How a phrase and a matched span are compared: lower case, no apostrophes, one space."""
     plain = text.lower().replace("'", "").replace(RIGHT_QUOTE, "")
     return " ".join(re.findall(r"[a-z0-9]+", plain))
+
+
+_CHOICE = re.compile(r"\{([^{}]*)\}")
+MAX_VARIANTS = 1000
+"""A phrase with choices may stand for at most this many phrases (a typo guard)."""
+
+
+def choices(phrase: str) -> int:
+    """How many phrases a phrase with choices stands for (counted before expanding it)."""
+    return math.prod(len(choice.group(1).split("|")) for choice in _CHOICE.finditer(phrase))
+
+
+def variants(phrase: str) -> list[str]:
+    """Every phrase a phrase with choices stands for: "{takes|took} {her|his} pension" is
+    four phrases; an empty choice makes a word optional ("{all |}her money")."""
+    choice = _CHOICE.search(phrase)
+    if not choice:
+        return [phrase]
+    head, tail = phrase[:choice.start()], phrase[choice.end():]
+    return [found for option in choice.group(1).split("|")
+            for found in variants(head + option + tail)]
 
 
 def level_for(score: float, thresholds: Thresholds) -> Level:

@@ -12,11 +12,14 @@ from typing import Any
 
 from firstcontact.harm.model import (
     HARM_TYPES,
+    MAX_VARIANTS,
     Catalogue,
     Cues,
     Indicator,
     Thresholds,
+    choices,
     phrase_key,
+    variants,
 )
 from firstcontact.harm.scanner import Scanner, compile_scanner
 from firstcontact.platform.policyfile import PolicyError, fail, line_of, read_toml
@@ -120,10 +123,17 @@ def _phrases(path: Path, line: int, field: str, value: object,
         raise fail(path, line, field, "must be a list of phrases in quotes")
     if required and not value:
         raise fail(path, line, field, "needs at least one phrase")
-    for phrase in value:
-        if not phrase_key(phrase):
-            raise fail(path, line, field, f"phrase {phrase!r} has no letters or digits")
-    return tuple(value)
+    expanded: list[str] = []
+    for written in value:
+        found = variants(written) if choices(written) <= MAX_VARIANTS else []
+        if not found or any(c in p for p in found for c in "{}|"):
+            raise fail(path, line, field, f"phrase {written!r}: each {{choice|choice}} must be "
+                       f"closed, not nested, and stand for at most {MAX_VARIANTS} phrases")
+        for phrase in found:
+            if not phrase_key(phrase):
+                raise fail(path, line, field, f"phrase {phrase!r} has no letters or digits")
+        expanded.extend(found)
+    return tuple(dict.fromkeys(expanded))
 
 
 def _scanning(path: Path) -> tuple[dict[str, Thresholds], Cues]:

@@ -1,10 +1,12 @@
 """The hidden-harm scanner: one Aho-Corasick automaton over every phrase in the catalogue.
 
-The text is split into words once (lower case, apostrophes dropped, any run of spaces,
-punctuation or line breaks between words treated alike), the automaton finds every phrase in a
-single pass whatever the size of the catalogue, and each hit is mapped back to its exact span
-in the text as it was written. A hit is set aside when a negation or hypothetical cue comes
-earlier in the same clause ("he does not keep my passport", "if he took my passport").
+The text is normalised once, at C speed: lower case, apostrophes inside words dropped ("won't"
+reads "wont"), and every run of spaces, punctuation or line breaks made one space. The few
+places where that changes the length are kept as an offset map, so each hit maps back to its
+exact span in the text as it was written. The automaton finds every phrase and every cue word
+in that one pass whatever the size of the catalogue. A hit is set aside when a negation or
+hypothetical cue comes earlier in the same clause ("he does not keep my passport", "if he took
+my passport"): the nearest cue before it is found by bisection, never by rescanning the text.
 
 Pure: no clock, no database; built once from the catalogue and reused for every contact.
 """
@@ -12,12 +14,14 @@ Pure: no clock, no database; built once from the catalogue and reused for every 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import accumulate, count
-from operator import add
+from functools import reduce
+from itertools import accumulate, chain, pairwise
+from operator import attrgetter, itemgetter, or_
+from typing import NamedTuple
 
 import ahocorasick
 
@@ -32,37 +36,86 @@ from firstcontact.harm.model import (
     phrase_key,
 )
 
-_WORDS = re.compile(r"([a-z0-9]+(?:'[a-z0-9]+)*)")
+_LETTERS = bytes(c if chr(c) in "abcdefghijklmnopqrstuvwxyz0123456789'" else 32
+                 for c in range(256))
+"""Bytes table: letters, digits and the apostrophe stay; anything else becomes a space."""
+_CHANGES = re.compile(rb"(  +|')")
+"""Where normalising changes the length: a run of separators (one space is left) or an
+apostrophe inside a word (dropped: "won't" reads "wont")."""
 _SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)|\n\s*\n")
-_CLAUSE_END = re.compile(r"[.!?;:,()]|\n\s*\n")
-CLAUSE_WORDS = frozenset({"but", "and", "although", "though", "however"})
+_CLAUSE_END = re.compile(r"(?:[.!?;:,()]|\n\s*\n)[^a-z0-9]*")
+CLAUSE_WORDS = ("but", "and", "although", "though", "however")
 """Words that start a new clause: a denial before them does not reach past them."""
+_CLAUSE_WORD = re.compile(" (?:" + "|".join(CLAUSE_WORDS) + ") ")
 LOOK_BACK = 12
 """How many words before a phrase are searched for a cue (within its clause)."""
+_WORDS_AHEAD = re.compile(f"(?:[^ ]* ){{{LOOK_BACK}}}")
+
+_IN_TEXT_ORDER = attrgetter("start", "indicator", "end")
+PLAIN, NEEDS_PARTNER, PARTNER, BOTH = 0, 1, 2, 3
+"""How a phrase counts for an indicator: alone, only with a `with_any` word in its sentence,
+as that `with_any` word, or as both (flags: BOTH is NEEDS_PARTNER | PARTNER)."""
 
 
-@dataclass(frozen=True)
-class _Words:
-    """A text as words: each word without apostrophes, and its span in the original text."""
+Use = tuple[str, str, int]
+"""(indicator id, harm type, PLAIN / NEEDS_PARTNER / PARTNER / BOTH)."""
+Hit = tuple[int, int, tuple[Use, ...]]
+"""A phrase found: its start and end in the normalised words, and what it evidences."""
+
+
+class _Entry(NamedTuple):
+    """What the automaton returns for a phrase: its length; the (indicator, harm type) it
+    evidences alone; the (indicator, harm type, how) it evidences with a `with_any` partner;
+    and `is_cue` for a negation or hypothetical cue."""
+
+    length: int
+    plain: tuple[tuple[str, str], ...]
+    paired: tuple[Use, ...]
+    is_cue: bool
+
+
+class Normalised(NamedTuple):
+    """A text as the automaton reads it (" word word ... "), with the map back to the text.
+
+    Position n of `words` is position `n - 1 + shifts[i]` of `text`, where i is the last
+    change before or at n (`points`); `text_points` holds the same changes in text positions.
+    Each list starts with a change that changes nothing, so there is always one before.
+    """
 
     text: str
-    words: list[str]
-    starts: list[int]
-    ends: list[int]
-    positions: list[int]
-    """Where each word starts in the joined, normalised text the automaton reads."""
+    lowered: str
+    words: str
+    points: list[int]
+    text_points: list[int]
+    shifts: list[int]
+
+    def to_text(self, position: int) -> int:
+        return position - 1 + self.shifts[bisect_right(self.points, position) - 1]
+
+    def from_text(self, position: int) -> int:
+        """The position in `words` of a word start (or the end) of the text."""
+        return position + 1 - self.shifts[bisect_right(self.text_points, position) - 1]
 
 
-def _split(text: str) -> _Words:
+def normalise(text: str) -> Normalised:
+    """Lower case, apostrophes inside words dropped, separators one space; at C speed (bytes
+    translate and one regular-expression split), with no Python loop per word."""
     lowered = text.lower().replace(RIGHT_QUOTE, "'")
     if len(lowered) != len(text):  # a few letters change length in lower case; keep spans true
         lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-    parts = _WORDS.split(lowered)
-    offsets = list(accumulate(map(len, parts)))
-    words = " ".join(parts[1::2]).replace("'", "").split(" ") if len(parts) > 1 else []
-    # Word i starts at 1 + i + (letters before it) in " word word ... ".
-    positions = list(map(add, accumulate(map(len, words), initial=0), count(1)))
-    return _Words(text, words, offsets[0::2][:len(words)], offsets[1::2], positions)
+    plain = lowered.encode("ascii", "replace").translate(_LETTERS)
+    if b"'" in plain:  # an apostrophe not inside a word is a separator
+        plain = b" " + plain[1:] if plain[:1] == b"'" else plain
+        plain = plain[:-1] + b" " if plain[-1:] == b"'" else plain
+        plain = plain.replace(b"''", b"  ").replace(b"' ", b"  ").replace(b" '", b"  ")
+    parts = _CHANGES.split(plain)  # text, change, text, change, ..., text
+    changes = parts[1::2]
+    kept = [b" " if len(change) > 1 else b"" for change in changes]
+    words = b"".join(chain.from_iterable(zip(parts[:-1:2], kept, strict=True))) + parts[-1]
+    text_points = [-1, *list(accumulate(map(len, parts)))[1::2]]
+    shifts = [0, *accumulate(len(change) - 1 or 1 for change in changes)]
+    points = [end + 1 - removed for end, removed in zip(text_points, shifts, strict=True)]
+    return Normalised(text, lowered, f" {words.decode('ascii')} ", points, text_points, shifts)
 
 
 @dataclass
@@ -71,11 +124,8 @@ class Scanner:
 
     catalogue: Catalogue
     automaton: ahocorasick.Automaton
-    by_key: dict[str, list[tuple[Indicator, bool]]]
-    """Phrase key -> the indicators it evidences (True when it is their `with_any` part)."""
     indicators: dict[str, Indicator]
-    single_cues: frozenset[str]
-    multi_cues: tuple[str, ...]
+    weights: dict[str, float]
 
     def scan(self, text: str) -> list[Finding]:
         """Every harm type at level possible or likely, most likely first."""
@@ -83,96 +133,127 @@ class Scanner:
 
     def assess(self, text: str) -> list[Finding]:
         """Every harm type with any evidence, its level from the catalogue's thresholds."""
-        found = self._evidence(_split(text))
+        found = self._evidence(normalise(text))
         findings = [self._finding(harm, items) for harm, items in found.items()]
         return sorted(findings, key=lambda f: (-f.score, f.harm_type))
 
-    def hits(self, text: str) -> list[tuple[int, int, str]]:
-        """Every phrase found, as (first word, last word, phrase key): the automaton alone."""
-        return list(self._hits(_split(text)))
+    def hits(self, text: str) -> list[tuple[int, _Entry]]:
+        """Every phrase and cue found, (end, entry): the automaton alone, before negation,
+        sentences and levels (what the benchmark times as matching)."""
+        return list(self.automaton.iter(normalise(text).words))
 
-    def _hits(self, split: _Words) -> list[tuple[int, int, str]]:
-        return self._hits_and_cues(split)[0]
-
-    def _hits_and_cues(self, split: _Words) -> tuple[list[tuple[int, int, str]], list[int]]:
-        """Phrases found, and the word positions of cue words (found in the same pass)."""
-        joined = " " + " ".join(split.words) + " "
-        found, cues = [], []
-        for end, (key, is_cue) in self.automaton.iter(joined):
-            first = bisect_left(split.positions, end - len(key))
-            if is_cue:
-                cues.append(first)
-            if key in self.by_key:
-                found.append((first, first + key.count(" "), key))
-        cues.sort()
-        return found, cues
-
-    def _evidence(self, split: _Words) -> dict[str, list[Evidence]]:
-        if not split.words:
-            return {}
-        clauses = [m.end() for m in _CLAUSE_END.finditer(split.text)]
-        sentences = [m.end() for m in _SENTENCE_END.finditer(split.text)]
-        primary: dict[tuple[str, int], list[Evidence]] = defaultdict(list)
-        partners: dict[tuple[str, int], list[Evidence]] = defaultdict(list)
-        hits, cues = self._hits_and_cues(split)
-        for first, last, key in hits:
-            start, end = split.starts[first], split.ends[last]
-            near = bisect_left(cues, first) > bisect_left(cues, first - LOOK_BACK)
-            if near and self._set_aside(split, first, clauses):
-                continue
-            sentence = bisect_right(sentences, start)
-            for indicator, is_partner in self.by_key[key]:
-                span = Evidence(indicator.id, start, end, split.text[start:end])
-                (partners if is_partner else primary)[(indicator.id, sentence)].append(span)
+    def _evidence(self, norm: Normalised) -> dict[str, list[Evidence]]:
+        """Evidence per harm type, in one pass of the automaton: a cue is always reported
+        before the phrases after it, so each phrase is checked against the nearest cue before
+        it; `with_any` indicators count only where both parts share a sentence (`_pairs`)."""
+        points, shifts, text = norm.points, norm.shifts, norm.text
+        new = tuple.__new__  # Evidence(...) without the named tuple's Python-level __new__
+        cue_ends: list[int] = []
+        reaches: list[int] = []
         found: dict[str, list[Evidence]] = defaultdict(list)
-        for (indicator_id, sentence), spans in primary.items():
-            indicator = self.indicators[indicator_id]
-            if indicator.with_any:
-                companions = partners.get((indicator_id, sentence))
-                if not companions:
-                    continue
-                spans = [*spans, *companions]
-            found[indicator.harm_type].extend(spans)
+        waiting: list[Hit] = []
+        for end, (length, plain, paired, is_cue) in self.automaton.iter(norm.words):
+            start = end - length
+            if is_cue:
+                cue_ends.append(end)
+                reaches.append(_reach(norm, start, end))
+            before = bisect_right(cue_ends, start - 1)
+            if before and start < reaches[before - 1]:
+                continue  # denied or supposed
+            if paired:
+                waiting.append((start, end, paired))
+            if plain:
+                first = start - 1 + shifts[bisect_right(points, start) - 1]
+                last = end - 1 + shifts[bisect_right(points, end) - 1]
+                span = text[first:last]
+                for indicator, harm_type in plain:
+                    found[harm_type].append(new(Evidence, (indicator, first, last, span)))
+        for harm_type, evidence in _pairs(norm, waiting):
+            found[harm_type].append(evidence)
         return found
 
-    def _set_aside(self, split: _Words, first: int, clauses: Sequence[int]) -> bool:
-        """True when a negation or hypothetical cue comes earlier in the same clause."""
-        earlier = bisect_right(clauses, split.starts[first])
-        boundary = clauses[earlier - 1] if earlier else 0
-        before: list[str] = []
-        for index in range(first - 1, max(-1, first - 1 - LOOK_BACK), -1):
-            word = split.words[index]
-            if split.starts[index] < boundary or word in CLAUSE_WORDS:
-                break
-            before.append(word)
-        if self.single_cues.intersection(before):
-            return True
-        joined = " " + " ".join(reversed(before)) + " "
-        return any(cue in joined for cue in self.multi_cues)
-
-    def _finding(self, harm_type: str, evidence: Sequence[Evidence]) -> Finding:
-        score = round(sum(self.indicators[i].weight for i in {e.indicator for e in evidence}), 2)
+    def _finding(self, harm_type: str, evidence: list[Evidence]) -> Finding:
+        """Each span is evidence once (`_uses`), so no de-duplication is needed here."""
+        weights = map(self.weights.__getitem__, set(map(itemgetter(0), evidence)))
+        score = round(sum(weights), 2)
+        evidence.sort(key=_IN_TEXT_ORDER)
         return Finding(harm_type, level_for(score, self.catalogue.thresholds[harm_type]), score,
-                       tuple(sorted(set(evidence), key=lambda e: (e.start, e.indicator))),
+                       tuple(evidence),
                        self.catalogue.actions.get(harm_type, ""))
 
 
-def compile_scanner(catalogue: Catalogue) -> Scanner:
-    """Compile every phrase of every indicator into one automaton."""
-    by_key: dict[str, list[tuple[Indicator, bool]]] = defaultdict(list)
+def _reach(norm: Normalised, cue_start: int, cue_end: int) -> int:
+    """Where a cue stops setting phrases aside: LOOK_BACK words on, or the end of its clause
+    (a clause word, or . ! ? ; : , and brackets), whichever comes first. A phrase starting
+    after the cue and before this position is denied or supposed."""
+    ahead = _WORDS_AHEAD.match(norm.words, cue_start)
+    reach = ahead.end() + 1 if ahead else len(norm.words) + 1
+    clause_word = _CLAUSE_WORD.search(norm.words, cue_end, reach)
+    reach = clause_word.start() if clause_word else reach
+    mark = _CLAUSE_END.search(norm.lowered, norm.to_text(cue_end), norm.to_text(reach))
+    return norm.from_text(mark.end()) if mark else reach
+
+
+def _pairs(norm: Normalised, waiting: Sequence[Hit]) -> list[tuple[str, Evidence]]:
+    """The evidence of `with_any` indicators whose phrase and partner word share a sentence.
+
+    Only indicators with both parts somewhere in the text are looked at; their spans, in text
+    order, are cut into sentences by looking for a sentence end only between neighbours."""
+    by_indicator: dict[str, list[tuple[int, int, int, str]]] = defaultdict(list)
+    kinds: dict[str, int] = defaultdict(int)
+    for start, end, uses in waiting:
+        for indicator, harm_type, kind in uses:
+            by_indicator[indicator].append((start, end, kind, harm_type))
+            kinds[indicator] |= kind
+    found: list[tuple[str, Evidence]] = []
+    for indicator, spans in by_indicator.items():
+        if kinds[indicator] != BOTH:
+            continue
+        spans = sorted((norm.to_text(start), norm.to_text(end), kind, harm_type)
+                       for start, end, kind, harm_type in spans)
+        for sentence in _sentences(norm.lowered, spans):
+            if reduce(or_, (kind for _, _, kind, _ in sentence)) == BOTH:
+                found.extend((harm_type, Evidence(indicator, start, end, norm.text[start:end]))
+                             for start, end, _, harm_type in sentence)
+    return found
+
+
+def _sentences(lowered: str, spans: list[tuple[int, int, int, str]]
+               ) -> Iterator[list[tuple[int, int, int, str]]]:
+    """Spans in text order, grouped by sentence (a sentence end between two neighbours)."""
+    sentence = [spans[0]]
+    for before, span in pairwise(spans):
+        if _SENTENCE_END.search(lowered, before[0], span[0] + 1):
+            yield sentence
+            sentence = []
+        sentence.append(span)
+    yield sentence
+
+
+def _uses(catalogue: Catalogue) -> dict[str, list[Use]]:
+    """Phrase key -> the indicators it evidences, and how: one entry per indicator, so each
+    span is evidence once (a phrase that is also a `with_any` word is BOTH)."""
+    kinds: dict[str, dict[Indicator, int]] = defaultdict(dict)
     for indicator in catalogue.indicators:
-        for phrases, is_partner in ((indicator.phrases, False), (indicator.with_any, True)):
-            for phrase in phrases:
-                entry = (indicator, is_partner)
-                if entry not in by_key[phrase_key(phrase)]:
-                    by_key[phrase_key(phrase)].append(entry)
-    automaton = ahocorasick.Automaton()
+        needs = NEEDS_PARTNER if indicator.with_any else PLAIN
+        for phrases, kind in ((indicator.phrases, needs), (indicator.with_any, PARTNER)):
+            for key in map(phrase_key, phrases):
+                kinds[key][indicator] = kinds[key].get(indicator, kind) | kind
+    return {key: [(i.id, i.harm_type, kind) for i, kind in found.items()]
+            for key, found in kinds.items()}
+
+
+def compile_scanner(catalogue: Catalogue) -> Scanner:
+    """Compile every phrase of every indicator, and every cue, into one automaton."""
+    uses = _uses(catalogue)
     cues = {phrase_key(cue) for cue in (*catalogue.cues.negation, *catalogue.cues.hypothetical)}
-    cue_words = {word for cue in cues for word in cue.split()}
-    for key in {*by_key, *cue_words}:
+    automaton = ahocorasick.Automaton()
+    for key in {*uses, *cues}:
         # Spaces either side: a phrase matches whole words only ("cse" is not in "because").
-        automaton.add_word(f" {key} ", (key, key in cue_words))
+        found = uses.get(key, [])
+        plain = tuple((i, h) for i, h, kind in found if kind == PLAIN)
+        paired = tuple(use for use in found if use[2] != PLAIN)
+        automaton.add_word(f" {key} ", _Entry(len(key), plain, paired, key in cues))
     automaton.make_automaton()
-    return Scanner(catalogue, automaton, dict(by_key), {i.id: i for i in catalogue.indicators},
-                   frozenset(c for c in cues if " " not in c),
-                   tuple(f" {c} " for c in sorted(cues) if " " in c))
+    return Scanner(catalogue, automaton, {i.id: i for i in catalogue.indicators},
+                   {i.id: i.weight for i in catalogue.indicators})
