@@ -177,7 +177,7 @@ def test_trends_and_the_service_report_summary_give_exact_averages(
     qa = next(s for s in service_report(runtime, SYSTEM, Window(date(2026, 3, 1), date(
         2026, 3, 31))).sections if s.key == "qa_results")
     assert qa.findings == ("1 QA reviews completed.",)
-    assert [row[:2] for row in qa.tables[0].rows][0][1] == 1
+    assert qa.tables[0].rows[0][:2] == ("THRIVE completed and proportionate", 1)
     assert qa.tables[0].rows[0][3] == 100.0 and qa.tables[0].rows[4][1] == 0
     page = client.get("/quality?from=2026-01-01&to=2026-03-31", headers=reviewer.headers)
     assert page.status_code == 200
