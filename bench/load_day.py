@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import sys
@@ -38,7 +39,12 @@ import psutil
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from tests.live_server import firstcontact, live_server, server_env  # noqa: E402
+from tests.live_server import (  # noqa: E402
+    firstcontact,
+    live_server,
+    server_env,
+    serving_workers,
+)
 
 from day_profile import BUSIEST_HOUR, Arrival, arrivals, expected  # noqa: E402
 from demand import postgres_url  # noqa: E402
@@ -49,6 +55,8 @@ from intake import CONTACT, percentile  # noqa: E402
 USERNAME, PASSWORD = "bench.handler", "bench-passphrase-not-for-production"
 SPEEDS = (1, 10, 100)
 DRAIN_SECONDS = 15.0
+STARTUP_SECONDS = 120.0
+"""A cold start (or stop) of the app on a busy 2-CPU machine can take tens of seconds."""
 NARRATIVES = ("My shed was broken into overnight and tools taken.",
               "There is a man shouting in the street and he has a knife.",
               "My neighbour has not been seen for three days and her curtains are shut.",
@@ -57,17 +65,25 @@ NARRATIVES = ("My shed was broken into overnight and tools taken.",
 
 @dataclass
 class Tally:
-    """What one replay saw: per-request latencies (seconds) and failures."""
+    """What one replay saw: latencies (seconds) per kind of request, and failures."""
 
-    latencies: list[float] = field(default_factory=list)
+    latencies: dict[str, list[float]] = field(default_factory=dict)
     errors: int = 0
 
-    def answered(self, status: int, since: float) -> bool:
+    def answered(self, kind: str, status: int, since: float) -> bool:
         if 200 <= status < 300:
-            self.latencies.append(time.perf_counter() - since)
+            self.latencies.setdefault(kind, []).append(time.perf_counter() - since)
             return True
         self.errors += 1
         return False
+
+    def every(self) -> list[float]:
+        return sorted(value for values in self.latencies.values() for value in values)
+
+    def medians_ms(self) -> dict[str, float]:
+        """Each kind's median: which request a slow replay was waiting on."""
+        return {kind: round(percentile(sorted(values), 0.5) * 1000, 1)
+                for kind, values in sorted(self.latencies.items())}
 
 
 async def contact_by_api(client: httpx.AsyncClient, tally: Tally, arrival: Arrival,
@@ -76,10 +92,11 @@ async def contact_by_api(client: httpx.AsyncClient, tally: Tally, arrival: Arriv
             "narrative": NARRATIVES[number % len(NARRATIVES)]}
     answer = await client.post("/api/contacts", json=body,
                                headers={"Idempotency-Key": uuid.uuid4().hex})
-    if tally.answered(answer.status_code, due) and arrival.channel.startswith("phone"):
+    if tally.answered("record contact", answer.status_code, due) and \
+            arrival.channel.startswith("phone"):
         sent = time.perf_counter()
         opened = await client.get(f"/api/contacts/{answer.json()['id']}")
-        tally.answered(opened.status_code, sent)
+        tally.answered("open contact", opened.status_code, sent)
 
 
 async def one_arrival(client: httpx.AsyncClient, tally: Tally, arrival: Arrival,
@@ -88,13 +105,13 @@ async def one_arrival(client: httpx.AsyncClient, tally: Tally, arrival: Arrival,
     try:
         if arrival.channel == "chat":
             answer = await client.post("/api/chat/start", json={"name": f"Visitor {number}"})
-            tally.answered(answer.status_code, due)
+            tally.answered("start chat", answer.status_code, due)
         elif arrival.channel == "social":
             body = messenger_payload(number)
             answer = await client.post("/api/webhooks/meta", content=body, headers={
                 "X-Hub-Signature-256": hub_signature(SECRET, body),
                 "Content-Type": "application/json"})
-            tally.answered(answer.status_code, due)
+            tally.answered("social webhook", answer.status_code, due)
         else:
             await contact_by_api(client, tally, arrival, number, due)
     except httpx.HTTPError:
@@ -134,10 +151,8 @@ class PeakMemory:
     def now(self) -> int:
         total = 0
         for process in [self.root, *self.root.children(recursive=True)]:
-            try:
+            with contextlib.suppress(psutil.Error):  # a worker that ended since the listing
                 total += process.memory_info().rss
-            except psutil.Error:  # a worker that ended between listing and reading
-                pass
         return total
 
     def _sample(self) -> None:
@@ -165,7 +180,7 @@ def one_speed(url: str, token: str, pid: int, speed: int, seconds: float,
     day = arrivals(start, seconds * speed, per_day)
     with PeakMemory(pid) as memory:
         tally, took, unfinished = asyncio.run(replay(url, token, day, start, speed))
-    latencies = sorted(tally.latencies)
+    latencies = tally.every()
     return {"speed": speed, "window": f"{clock_time(start)}-{clock_time(start + seconds * speed)}",
             "contacts": len(day), "expected_contacts": round(expected(start, seconds * speed,
                                                                       per_day), 1),
@@ -175,7 +190,7 @@ def one_speed(url: str, token: str, pid: int, speed: int, seconds: float,
             "requests_per_s": round(len(latencies) / took, 2),
             "p50_ms": round(percentile(latencies, 0.5) * 1000, 1),
             "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
-            "peak_rss_mb": round(memory.peak / 2**20, 1)}
+            "peak_rss_mb": round(memory.peak / 2**20, 1), "p50_ms_by_request": tally.medians_ms()}
 
 
 @contextmanager
@@ -207,12 +222,16 @@ def one_target(kind: str, workers: int, seconds: float, per_day: float) -> dict[
         firstcontact("db", "upgrade", env=env)
         firstcontact("users", "create", "--username", USERNAME, "--display-name",
                      "Bench Handler", "--role", "call_handler", "--password", PASSWORD, env=env)
-        with live_server(env, Path(name) / "server.log", "--workers", str(workers)) as server:
+        with live_server(env, Path(name) / "server.log", "--workers", str(workers),
+                         timeout=STARTUP_SECONDS) as server:
+            if workers > 1:
+                serving_workers(server, workers, STARTUP_SECONDS)
             token = httpx.post(f"{server.url}/api/session", timeout=30, json={
                 "username": USERNAME, "password": PASSWORD}).json()["token"]
             idle = PeakMemory(server.process.pid).now()
             speeds = [one_speed(server.url, token, server.process.pid, speed, seconds, per_day)
                       for speed in SPEEDS]
+            server.stop(timeout=STARTUP_SECONDS)
     return {"database": kind, "workers": workers, "idle_rss_mb": round(idle / 2**20, 1),
             "speeds": speeds}
 

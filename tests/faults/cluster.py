@@ -8,6 +8,7 @@ run as root, so when the tests run as root the server runs as the `postgres` acc
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import shutil
@@ -84,8 +85,6 @@ def private_cluster() -> Iterator[Cluster]:
         cluster.start()
         yield cluster
     finally:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):  # never started, or stopped
             cluster.stop("immediate")
-        except subprocess.CalledProcessError:
-            pass  # never started, or already stopped
         shutil.rmtree(folder, ignore_errors=True)

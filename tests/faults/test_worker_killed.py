@@ -4,10 +4,8 @@ every contact the service acknowledged is stored, and none is stored twice."""
 from __future__ import annotations
 
 import signal
-import time
 from pathlib import Path
 
-import psutil
 import pytest
 
 from tests.conftest import throwaway_postgres
@@ -18,28 +16,9 @@ from tests.faults.submitters import (
     create_handler,
     sign_in,
 )
-from tests.live_server import firstcontact, live_server, server_env
+from tests.live_server import firstcontact, live_server, server_env, serving_workers
 
 pytestmark = pytest.mark.faults
-
-
-def workers_of(pid: int) -> list[psutil.Process]:
-    """uvicorn's worker processes under the supervisor `pid`."""
-    return [child for child in psutil.Process(pid).children()
-            if "spawn_main" in " ".join(child.cmdline())]
-
-
-def until_both_serve(pid: int, timeout: float = STARTUP) -> list[psutil.Process]:
-    """The two workers, once each holds a client connection: both are taking requests."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        workers = workers_of(pid)
-        if len(workers) == 2 and all(
-                any(c.status == psutil.CONN_ESTABLISHED for c in w.net_connections("tcp"))
-                for w in workers):
-            return workers
-        time.sleep(0.2)
-    raise AssertionError("both workers did not start taking requests")
 
 
 def test_killing_one_of_two_workers_loses_and_doubles_nothing_acknowledged(
@@ -52,7 +31,7 @@ def test_killing_one_of_two_workers_loses_and_doubles_nothing_acknowledged(
         with live_server(env, tmp_path / "serve.log", "--workers", "2",
                          timeout=STARTUP) as server:
             with LoadRun(server.url, sign_in(server.url), clients=8) as run:
-                workers = until_both_serve(server.process.pid)
+                workers = serving_workers(server, 2, STARTUP)
                 run.wait_for_acknowledged(20)
                 workers[0].send_signal(signal.SIGKILL)
                 before = run.acknowledged()
