@@ -29,7 +29,7 @@ help:
 	@echo "make run    install, migrate, seed the demo force, serve http://$(HOST):$(PORT)"
 	@echo "make test   install, then pytest (PYTEST_ARGS='-k intake' to narrow)"
 	@echo "make lint   ruff, mypy --strict, import-linter"
-	@echo "make bench  run the benchmarks; figures in bench/results/latest.json"
+	@echo "make bench  run the benchmarks (QUICK=1: a few minutes); figures in bench/results/"
 	@echo "make eval-harm  precision, recall and F1 of the hidden-harm scanner per harm type"
 	@echo "make eval-people  precision, recall and F1 of people linking on the FEBRL data sets"
 
@@ -78,7 +78,7 @@ lint: install
 	$(BIN)/lint-imports
 
 bench: install
-	$(BIN)/firstcontact bench
+	$(BIN)/firstcontact bench $(if $(QUICK),--quick)
 
 eval-harm: install
 	$(BIN)/python -m firstcontact.harm.evaluate tests/data/harm_eval.jsonl

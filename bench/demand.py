@@ -12,6 +12,7 @@ file, and on PostgreSQL too when BENCH_POSTGRES_URL is set. Figures are printed,
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
 import tempfile
 import time
@@ -19,6 +20,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, create_engine, insert, text
 from sqlalchemy.engine import make_url
@@ -135,9 +137,9 @@ def postgres_url(admin: str) -> tuple[str, Callable[[], None]]:
     return make_url(admin).set(database=name).render_as_string(hide_password=False), drop
 
 
-def main() -> None:
-    open_count = int(os.environ.get("BENCH_OPEN", "100000"))
-    past_count = int(os.environ.get("BENCH_PAST", "100000"))
+def run(open_count: int = 100_000, past_count: int = 100_000) -> dict[str, Any]:
+    """Both measurements on a SQLite file, and on PostgreSQL too when BENCH_POSTGRES_URL is set;
+    returns the figures bench/run.py records."""
     targets: list[tuple[str, str, Callable[[], None]]] = []
     folder = tempfile.mkdtemp(prefix="fc-bench-")
     targets.append(("sqlite", f"sqlite:///{Path(folder) / 'bench.db'}", lambda: None))
@@ -145,19 +147,36 @@ def main() -> None:
     if admin:
         url, drop = postgres_url(admin.replace("postgresql://", "postgresql+psycopg://", 1))
         targets.append(("postgresql", url, drop))
-    print(f"{open_count:,} open incidents (each with 2 pending deadlines), "
-          f"{past_count:,} finalised")
+    figures: dict[str, Any] = {"open": open_count, "past": past_count}
     for name, url, cleanup in targets:
         try:
-            figures = measure(url, open_count, past_count)
+            figures[name] = measure(url, open_count, past_count)
         finally:
             cleanup()
-        print(f"{name}: loaded in {figures['load_s']:.1f} s; idle timer tick p50 "
-              f"{figures['idle_tick_p50_ms']:.2f} ms (max {figures['idle_tick_max_ms']:.2f}; "
-              f"goal <= {GOAL_TICK_MS:g}); fired {figures['fired']:.0f} due reviews at "
-              f"{figures['per_fired_ms']:.2f} ms each; team leader screen p50 "
-              f"{figures['screen_p50_ms']:.1f} ms (max {figures['screen_max_ms']:.1f}; "
-              f"goal <= {GOAL_SCREEN_MS:g})")
+    shutil.rmtree(folder, ignore_errors=True)
+    return figures
+
+
+def summary(figures: dict[str, Any]) -> str:
+    lines = [f"{figures['open']:,} open incidents (each with 2 pending deadlines), "
+             f"{figures['past']:,} finalised"]
+    for name in ("sqlite", "postgresql"):
+        if name not in figures:
+            continue
+        one = figures[name]
+        lines.append(
+            f"{name}: loaded in {one['load_s']:.1f} s; idle timer tick p50 "
+            f"{one['idle_tick_p50_ms']:.2f} ms (max {one['idle_tick_max_ms']:.2f}; "
+            f"goal <= {GOAL_TICK_MS:g}); fired {one['fired']:.0f} due reviews at "
+            f"{one['per_fired_ms']:.2f} ms each; team leader screen p50 "
+            f"{one['screen_p50_ms']:.1f} ms (max {one['screen_max_ms']:.1f}; "
+            f"goal <= {GOAL_SCREEN_MS:g})")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    print(summary(run(int(os.environ.get("BENCH_OPEN", "100000")),
+                      int(os.environ.get("BENCH_PAST", "100000")))))
 
 
 if __name__ == "__main__":

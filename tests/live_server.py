@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import psutil
 
 
 def free_port() -> int:
@@ -110,3 +111,28 @@ def live_server(env: Mapping[str, str], log: Path, *args: str,
     finally:
         if server.process.poll() is None:
             server.stop()
+
+
+def serving_workers(server: LiveServer, count: int, timeout: float = 120.0,
+                    ) -> list[psutil.Process]:
+    """`serve --workers N`'s worker processes, once `count` of them accept connections.
+
+    /health answers as soon as one worker is up; on a busy machine the others can take tens of
+    seconds more. A worker is taking requests once it holds an accepted connection, so this
+    opens a few idle connections at a time and looks which workers picked them up.
+    """
+    deadline = time.monotonic() + timeout
+    port = int(server.url.rsplit(":", 1)[1])
+    while time.monotonic() < deadline:
+        workers = [child for child in psutil.Process(server.process.pid).children()
+                   if "spawn_main" in " ".join(child.cmdline())]
+        probes = [socket.create_connection(("127.0.0.1", port)) for _ in range(4 * count)]
+        time.sleep(0.3)
+        accepting = [w for w in workers if any(
+            c.status == psutil.CONN_ESTABLISHED and c.laddr.port == port
+            for c in w.net_connections("tcp"))]
+        for probe in probes:
+            probe.close()
+        if len(accepting) >= count:
+            return accepting
+    raise RuntimeError(f"{count} workers were not taking connections after {timeout}s")

@@ -62,6 +62,11 @@ retention_app.command("review")(review_command(runtime))
 people_app.command("export")(export_command(runtime))
 app.add_typer(retention_app, name="retention")
 
+WORKER_HEALTHCHECK_SECONDS = 60
+"""How long uvicorn's supervisor waits for a worker to answer before killing it as hung.
+uvicorn's 5 s default kills workers that are still importing on a busy host, and restarts them
+into the same fate: the worker-kill fault test saw a second worker never come up that way."""
+
 
 @app.command()
 def serve(
@@ -85,7 +90,8 @@ def serve(
     # already writes one access line per request, so uvicorn adds neither.
     uvicorn.run(factory, factory=True, host=host, port=port, workers=workers,
                 timeout_graceful_shutdown=graceful_seconds, access_log=False,
-                log_config=None, server_header=False)
+                log_config=None, server_header=False,
+                timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS)
 
 
 def share_metrics_between_workers() -> None:
@@ -194,10 +200,12 @@ def login_table(logins: list[tuple[str, str, str]]) -> str:
 
 
 @app.command()
-def bench() -> None:
+def bench(quick: Annotated[bool, typer.Option(help="Small runs: a few minutes in all.")] = False,
+          ) -> None:
     """Run the benchmarks in ./bench (a source checkout) and print their figures."""
     script = Path.cwd() / "bench" / "run.py"
     if not script.is_file():
         typer.echo("bench/run.py not found: run this from a firstcontact checkout", err=True)
         raise typer.Exit(2)
-    raise typer.Exit(subprocess.call([sys.executable, str(script)]))  # noqa: S603
+    extra = ["--quick"] if quick else []
+    raise typer.Exit(subprocess.call([sys.executable, str(script), *extra]))  # noqa: S603

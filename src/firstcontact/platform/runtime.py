@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -9,6 +10,8 @@ from firstcontact.platform.clock import Clock, SystemClock
 from firstcontact.platform.db import Database
 from firstcontact.platform.events import Bus, Event, InProcessBus
 from firstcontact.settings import Settings
+
+log = logging.getLogger(__name__)
 
 IntakeStep = Callable[["Runtime", int], None]
 """Work done on a contact after it is stored (hidden-harm scan, identity match): given its id."""
@@ -41,7 +44,12 @@ def build_runtime(settings: Settings, clock: Clock | None = None,
     chosen_bus = bus if bus is not None else make_bus(settings)
 
     def publish(staged: list[Event]) -> None:
-        chosen_bus.publish(staged)
+        # The work is committed by now: a bus that cannot send (PostgreSQL restarting) must
+        # not turn a stored contact into an error answer. Screens catch up on their next fetch.
+        try:
+            chosen_bus.publish(staged)
+        except Exception:
+            log.exception("%d event(s) committed but not announced on the bus", len(staged))
 
     database = Database(settings.database_url, on_commit=publish)
     return Runtime(settings=settings, database=database, clock=clock or SystemClock(),

@@ -4,19 +4,25 @@ Under /api the answer is JSON (`{"detail": [{"field": ..., "message": ...}]}` fo
 `{"detail": "..."}` otherwise); elsewhere it is a page in the layout. Input is never echoed
 back: a validation error says which field and what is wrong, not what was sent. Anything
 unexpected is logged with its traceback and answered with a generic 500, so no stack trace or
-internal detail reaches a browser.
+internal detail reaches a browser. A database that cannot be reached (restarting, failing over,
+out of connections) is not a bug in the request: it is answered 503 with Retry-After, so clients
+and load balancers retry, and the pool reconnects by itself once the database is back.
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 from urllib.parse import quote
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
 from firstcontact.platform.auth import SignInFailed, TooManyAttempts
@@ -31,8 +37,11 @@ HEADINGS = {
     404: "Page not found", 405: "Method not allowed", 409: "This has changed",
     413: "Too much was sent", 422: "There is a problem", 429: "Too many attempts",
     500: "Sorry, there is a problem with the service",
+    503: "Sorry, the service is unavailable",
 }
 UNEXPECTED = "Something went wrong on our side. It has been logged; please try again."
+UNAVAILABLE = "The service cannot reach its database just now. Please try again in a few seconds."
+RETRY_AFTER_SECONDS = 5
 SOURCES = frozenset({"body", "query", "path", "header", "cookie", "form"})
 
 
@@ -135,6 +144,29 @@ async def on_unexpected(request: Request, exc: Exception) -> Response:
     return unexpected(request, exc)
 
 
+def database_unreachable(exc: Exception) -> bool:
+    """A lost or refused connection, a server shutting down, or no connection free in the pool:
+    faults of the moment, not of the request. SQLite's errors (a missing table, a locked file
+    past its busy timeout) are not among them, except "database is locked"."""
+    if isinstance(exc, PoolTimeout):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    if isinstance(exc.orig, sqlite3.OperationalError):
+        return "database is locked" in str(exc.orig)
+    return isinstance(exc.orig, psycopg.OperationalError | psycopg.InterfaceError)
+
+
+async def on_database_error(request: Request, exc: Exception) -> Response:
+    if not database_unreachable(exc):
+        return unexpected(request, exc)
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path,
+                type(exc).__name__)
+    return problem(request, 503, UNAVAILABLE, {"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
 def install(app: FastAPI) -> None:
     """Register every mapping. Subclasses (SignInFailed, CsrfRejected) resolve before parents."""
     handlers: dict[type[Exception], Callable[[Request, Exception], Awaitable[Response]]] = {
@@ -147,6 +179,8 @@ def install(app: FastAPI) -> None:
         TooManyAttempts: on_too_many,
         SignInRequired: on_sign_in_required,
         HTTPException: on_http,
+        DBAPIError: on_database_error,
+        PoolTimeout: on_database_error,
         Exception: on_unexpected,
     }
     for kind, handler in handlers.items():
