@@ -22,8 +22,7 @@ SCSS := $(wildcard $(STATIC)/src/*.scss)
 ASSETS := $(BUILD)/app.css $(BUILD)/govuk-frontend.min.js $(BUILD)/htmx.min.js \
           $(BUILD)/swagger-ui-bundle.js $(BUILD)/swagger-ui.css
 
-.PHONY: help install run test lint bench eval-harm clean
-.PHONY: help install run test lint bench eval-people clean
+.PHONY: help install run test lint bench eval-harm eval-people clean
 
 help:
 	@echo "make run    install, migrate, seed the demo force, serve http://$(HOST):$(PORT)"

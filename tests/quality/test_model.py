@@ -92,6 +92,12 @@ def test_staff_not_listed_in_a_team_are_grouped_by_role() -> None:
     assert team_of("casey", "call_handler", listed) == "Team 2"
 
 
+def test_the_team_on_the_staff_account_comes_before_the_qa_list() -> None:
+    listed = type(sampling())(5, {"casey": "Team 2"})
+    assert team_of("casey", "call_handler", listed, "Red Watch") == "Red Watch"
+    assert team_of("casey", "call_handler", listed, "  ") == "Team 2"
+
+
 def full_scores(**changes: object) -> dict[str, object]:
     scores: dict[str, object] = {c.code: 2 for c in criteria()}
     scores.update(changes)

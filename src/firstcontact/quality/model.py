@@ -95,9 +95,11 @@ class Candidate:
         return self.contact_id, self.reason.value
 
 
-def team_of(username: str, role: str, policy: SamplingPolicy) -> str:
-    """The team a review counts towards: the policy's list, else the person's role."""
-    return policy.teams.get(username) or role.replace("_", " ").capitalize()
+def team_of(username: str, role: str, policy: SamplingPolicy, account_team: str = "") -> str:
+    """The team a review counts towards: the team on the staff account (the one the Victims'
+    Code figures split by), else the QA policy's list, else the person's role."""
+    return (account_team.strip() or policy.teams.get(username)
+            or role.replace("_", " ").capitalize())
 
 
 def draw_count(pool_size: int, percent: float) -> int:

@@ -144,7 +144,9 @@ def submit_review(rt: Runtime, actor: Actor, sample_id: int, scores: Mapping[str
 
 def _team(session: Session, user_id: int | None) -> str:
     user = session.get(User, user_id) if user_id is not None else None
-    return team_of(user.username, user.role.value, sampling()) if user else "Not known"
+    if user is None:
+        return "Not known"
+    return team_of(user.username, user.role.value, sampling(), user.team or "")
 
 
 def _review_views(session: Session, rows: Sequence[QaReviewRow]) -> list[ReviewView]:
