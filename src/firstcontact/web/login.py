@@ -78,11 +78,12 @@ def client_ip(request: Request) -> str:
 
 def _login_page(request: Request, settings: Settings, *, next_path: str, username: str = "",
                 errors: dict[str, str] | None = None, status_code: int = 200,
-                notice: str = "") -> HTMLResponse:
+                notice: str = "", headers: dict[str, str] | None = None) -> HTMLResponse:
     token = new_login_token(settings.secret_key)
     response = render(request, "web/login.html",
                       {"login_token": token, "next_path": next_path, "username": username,
-                       "errors": errors or {}, "notice": notice}, status_code=status_code)
+                       "errors": errors or {}, "notice": notice}, status_code=status_code,
+                      headers=headers)
     response.set_cookie(LOGIN_COOKIE, token, max_age=LOGIN_TOKEN_SECONDS, path="/login",
                         httponly=True, samesite="strict", secure=settings.cookie_secure)
     return response
@@ -132,7 +133,7 @@ def login(request: Request, rt: RuntimeDep,
                              login_token):
         return _login_page(request, settings, next_path=next_path, username=username,
                            errors={"username": FORM_EXPIRED}, status_code=403)
-    errors = _missing(username, password)
+    errors, headers = _missing(username, password), None
     if not errors:
         try:
             signed_in = auth.sign_in(rt, username, password, client_ip(request))
@@ -142,10 +143,11 @@ def login(request: Request, rt: RuntimeDep,
             errors, status = error.errors, 401
         except auth.TooManyAttempts as error:
             errors, status = {"username": error.message}, 429
+            headers = {"Retry-After": str(error.retry_after_seconds)}
     else:
         status = 422
     return _login_page(request, settings, next_path=next_path, username=username,
-                       errors=errors, status_code=status)
+                       errors=errors, status_code=status, headers=headers)
 
 
 @router.post("/logout")
