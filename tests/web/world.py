@@ -67,8 +67,7 @@ def build_world(client: TestClient, rt: Runtime) -> World:
     ids["report_id"] = _missing_report(client, headers[Role.CALL_HANDLER],
                                        int(ids["person_id"]))
     desk = _desk_contacts(rt)
-    ids["conversation_id"] = desk["conversation_id"]
-    ids["chat_id"] = desk["chat_id"]
+    ids.update(desk)  # conversation_id, chat_id, and the email's and the message's contacts
     ids["agency_id"], ids["referral_id"], other = _referrals(rt, staff, int(ids["person_id"]))
     ids["offer_id"] = 1  # no likely match is waiting: routes answer 404 to those allowed
     ids["finding_id"] = _finding(rt, contact_id)
