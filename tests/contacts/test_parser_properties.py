@@ -165,41 +165,40 @@ def either(shape: st.SearchStrategy[object]) -> st.SearchStrategy[object]:
     return st.one_of(*[shape] * 7, JSON)
 
 
+def some(shape: st.SearchStrategy[object]) -> st.SearchStrategy[object]:
+    """A short list of the shape (now and then any JSON instead of the list)."""
+    return either(st.lists(either(shape), min_size=1, max_size=2))
+
+
+def shape(required: dict[str, st.SearchStrategy[object]],
+          optional: dict[str, st.SearchStrategy[object]] | None = None
+          ) -> st.SearchStrategy[object]:
+    return either(st.fixed_dictionaries(required, optional=optional or {}))
+
+
+MESSENGER_EVENT = shape({
+    "sender": shape({"id": ID}), "recipient": shape({"id": ID}), "timestamp": MOMENT,
+    "message": shape({"mid": ID}, {"text": TEXT, "attachments": JSON, "is_echo": JSON})})
 MESSENGER = st.fixed_dictionaries({
     "object": st.sampled_from(["page", "instagram"]),
-    "entry": either(st.lists(either(st.fixed_dictionaries({"messaging": either(st.lists(
-        either(st.fixed_dictionaries({
-            "sender": either(st.fixed_dictionaries({"id": ID})),
-            "recipient": either(st.fixed_dictionaries({"id": ID})),
-            "timestamp": MOMENT,
-            "message": either(st.fixed_dictionaries(
-                {"mid": ID}, optional={"text": TEXT, "attachments": JSON, "is_echo": JSON})),
-        })), min_size=1, max_size=2))})), min_size=1, max_size=2)),
-})
+    "entry": some(shape({"messaging": some(MESSENGER_EVENT)}))})
+WHATSAPP_VALUE = shape(
+    {"metadata": shape({"phone_number_id": ID}),
+     "messages": some(shape({"from": ID, "id": ID, "timestamp": MOMENT},
+                            {"type": TEXT, "text": shape({"body": TEXT})}))},
+    {"contacts": some(shape({"wa_id": ID}, {"profile": shape({"name": TEXT})}))})
 WHATSAPP = st.fixed_dictionaries({
     "object": st.just("whatsapp_business_account"),
-    "entry": either(st.lists(either(st.fixed_dictionaries({"changes": either(st.lists(
-        either(st.fixed_dictionaries({"value": either(st.fixed_dictionaries({
-            "metadata": either(st.fixed_dictionaries({"phone_number_id": ID})),
-            "messages": either(st.lists(either(st.fixed_dictionaries(
-                {"from": ID, "id": ID, "timestamp": MOMENT},
-                optional={"type": TEXT, "text": either(st.fixed_dictionaries({"body": TEXT}))})),
-                min_size=1, max_size=2)),
-        }, optional={"contacts": either(st.lists(either(st.fixed_dictionaries(
-            {"wa_id": ID}, optional={"profile": either(st.fixed_dictionaries(
-                {"name": TEXT}))})), min_size=1, max_size=2))}))})), min_size=1, max_size=2))})), min_size=1, max_size=2)),
-})
-X_EVENTS = st.fixed_dictionaries({
-    "for_user_id": ID,
-    "direct_message_events": either(st.lists(either(st.fixed_dictionaries({
-        "type": st.sampled_from(["message_create", "message_create", "other"]), "id": ID,
-        "created_timestamp": MOMENT,
-        "message_create": either(st.fixed_dictionaries({
-            "sender_id": ID, "message_data": either(st.fixed_dictionaries(
-                {}, optional={"text": TEXT, "attachments": JSON}))})),
-    })), min_size=1, max_size=2)),
-}, optional={"users": either(st.dictionaries(st.text(max_size=4), either(
-    st.fixed_dictionaries({}, optional={"name": TEXT})), min_size=1, max_size=2))})
+    "entry": some(shape({"changes": some(shape({"value": WHATSAPP_VALUE}))}))})
+X_EVENT = shape({
+    "type": st.sampled_from(["message_create", "message_create", "other"]), "id": ID,
+    "created_timestamp": MOMENT,
+    "message_create": shape({"sender_id": ID, "message_data": shape(
+        {}, {"text": TEXT, "attachments": JSON})})})
+X_EVENTS = st.fixed_dictionaries(
+    {"for_user_id": ID, "direct_message_events": some(X_EVENT)},
+    optional={"users": either(st.dictionaries(st.text(max_size=4), shape({}, {"name": TEXT}),
+                                              max_size=2))})
 """Payloads in the platforms' own shapes, with any JSON in any place: where the parsers'
 checks are tested, rather than refusing a wrong "object" at the first line."""
 

@@ -124,8 +124,8 @@ def test_email_from_one_sender_past_its_hourly_limit_is_told_to_try_later(
                           email("Stolen bike", f"Message {number}",
                                 message_id=f"<m{number}@example.org>").as_bytes())
         with pytest.raises(smtplib.SMTPDataError) as refused:
-            smtp.sendmail("mo@example.org", [DESK],
-                          email("Stolen bike", "One more", message_id="<m9@example.org>").as_bytes())
+            smtp.sendmail("mo@example.org", [DESK], email(
+                "Stolen bike", "One more", message_id="<m9@example.org>").as_bytes())
         smtp.sendmail("someone.else@example.org", [DESK],
                       email("Noise", "Next door again",
                             message_id="<other@example.org>").as_bytes())
