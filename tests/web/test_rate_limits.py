@@ -36,13 +36,16 @@ def settings(database_url: str) -> Settings:
 
 
 def meta_handshake(client: TestClient) -> Response:
-    return client.get("/api/webhooks/meta", params={
+    answer: Response = client.get("/api/webhooks/meta", params={
         "hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "42"})
+    return answer
 
 
 def wrong_password(client: TestClient) -> Response:
-    return client.post("/login", data={"username": "dev.sharma", "password": "not-this-one",
-                                       "login_token": login_token(client), "next": "/home"})
+    answer: Response = client.post("/login", data={
+        "username": "dev.sharma", "password": "not-this-one",
+        "login_token": login_token(client), "next": "/home"})
+    return answer
 
 
 PUBLIC_ROUTES: dict[str, tuple[Callable[[TestClient], Response], str]] = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -13,10 +14,18 @@ from firstcontact.platform.audit import AuditAction, AuditEntry
 from firstcontact.platform.clock import FixedClock
 from firstcontact.platform.model import Actor, Role
 from firstcontact.platform.runtime import Runtime
+from firstcontact.settings import Settings
 from firstcontact.web.deps import SESSION_COOKIE
 from tests.staff import PASSWORD, create_staff, csrf_token_on, login_token
 
 PLANTED = "planted-by-an-attacker-before-sign-in"
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    """The real idle limit (the shared fixture turns it off for tests that jump hours)."""
+    return Settings(database_url=database_url, timer_enabled=False, log_json=False,
+                    secret_key="test-secret")
 
 
 def sign_in_as(client: TestClient, actor: Actor) -> str:

@@ -32,8 +32,8 @@ from tests.missing.flow import report_body
 from tests.staff import PASSWORD, create_staff
 from tests.victims.conftest import record_crime
 
-CRIME = {"narrative": "My partner hit me again last night and took my bank card. He says he "
-                      "will kill me if I leave."}
+CRIME = ("My partner hit me again last night and took my bank card. He says he will kill me "
+         "if I leave.")
 EMAIL = (b"From: Tom Reyes <tom.reyes@example.org>\r\nTo: {desk}\r\n"
          b"Subject: Car broken into\r\nMessage-ID: <world-1@example.org>\r\n\r\n"
          b"My car was broken into overnight on Mill Lane.\r\n")
@@ -60,7 +60,7 @@ class World:
 def build_world(client: TestClient, rt: Runtime) -> World:
     staff = {role: create_staff(rt, role) for role in Role}
     headers = {role: _bearer(client, actor) for role, actor in staff.items()}
-    contact_id = record_crime(client, headers[Role.CALL_HANDLER], **CRIME)
+    contact_id = record_crime(client, headers[Role.CALL_HANDLER], narrative=CRIME)
     ids: dict[str, int | str] = {"contact_id": contact_id, "slug": "what"}
     ids.update(_crime_records(rt, contact_id))
     ids["unit_id"] = _unit_on(rt, staff[Role.ADMIN], int(ids["incident_id"]))
@@ -71,8 +71,9 @@ def build_world(client: TestClient, rt: Runtime) -> World:
     ids["agency_id"], ids["referral_id"], other = _referrals(rt, staff, int(ids["person_id"]))
     ids["offer_id"] = 1  # no likely match is waiting: routes answer 404 to those allowed
     ids["finding_id"] = _finding(rt, contact_id)
-    special = {("*", "/desk/{contact_id:int}/email"): {"contact_id": desk["email_contact"]},
-               ("*", "/desk/{contact_id:int}/social"): {"contact_id": desk["social_contact"]}}
+    special: dict[tuple[str, str], dict[str, int | str]] = {
+        ("*", "/desk/{contact_id:int}/email"): {"contact_id": desk["email_contact"]},
+        ("*", "/desk/{contact_id:int}/social"): {"contact_id": desk["social_contact"]}}
     return World(ids=ids, staff=staff, headers=headers, other_referral_id=other,
                  special=special)
 
