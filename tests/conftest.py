@@ -31,6 +31,7 @@ from firstcontact.settings import Settings
 POSTGRES_URL_VARIABLE = "FIRSTCONTACT_TEST_POSTGRES_URL"
 START = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
 """A Saturday morning; tests move the clock from here to the minute."""
+IDLE_UNTESTED = 7 * 24 * 60
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -117,8 +118,11 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
+    # Tests move the fixed clock hours at a time between one person's requests (a review falls
+    # due 3h30 later); a real person would have used the session in between. The idle limit
+    # is tested on its own, at its real setting, in tests/web/test_sessions.py.
     return Settings(database_url=database_url, timer_enabled=False, log_json=False,
-                    secret_key="test-secret")
+                    secret_key="test-secret", session_idle_minutes=IDLE_UNTESTED)
 
 
 @pytest.fixture

@@ -18,6 +18,9 @@ class Settings(BaseSettings):
     force_name: str = "Demo Constabulary"
     secret_key: str = "change-me-in-production"  # noqa: S105 (set FIRSTCONTACT_SECRET_KEY)
     session_hours: int = 10
+    """A session ends this long after sign-in, however busy (absolute expiry)."""
+    session_idle_minutes: int = 60
+    """A session unused this long ends (idle expiry): a desk left signed in does not stay open."""
     cookie_secure: bool = False
     login_attempts_allowed: int = 5
     """Failed sign-ins for one username within the lockout window before it locks."""
@@ -77,6 +80,14 @@ class Settings(BaseSettings):
     """OAuth 2.0 user token of the force's X account, with dm.write, to send replies."""
     x_api_url: str = "https://api.x.com"
     social_send_timeout_seconds: float = 10.0
+    webhook_posts_per_minute: int = 600
+    """Webhook calls one address may make in a minute (429 above it; the platforms retry).
+    Meta and X deliver from a handful of addresses, so this is high: it stops a flood of
+    forged calls costing a signature check and a database write each, not real traffic."""
+    email_messages_per_hour: int = 30
+    """Emails one sender address may send the desk in an hour (451 above it: retried later)."""
+    email_messages_per_server_hour: int = 2000
+    """Emails one sending server may hand over in an hour (large providers carry many people)."""
     chat_starts_per_hour: int = 10
     """Live chats one address may open in an hour before it is told to wait (429)."""
     chat_messages_per_minute: int = 30

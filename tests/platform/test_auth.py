@@ -144,7 +144,10 @@ def test_a_session_ends_session_hours_after_sign_in_to_the_minute(
     signed_in = auth.sign_in(runtime, "night.shift", PASSWORD, IP)
     hours = runtime.settings.session_hours
     assert signed_in.expires_at == clock.now() + timedelta(hours=hours)
-    clock.advance(timedelta(hours=hours, minutes=-1))
+    for _ in range(hours * 2 - 1):  # in use every half hour, so never idle
+        clock.advance(timedelta(minutes=30))
+        assert auth.actor_for_token(runtime, signed_in.token) is not None
+    clock.advance(timedelta(minutes=29))
     found = auth.actor_for_token(runtime, signed_in.token)
     assert found is not None
     assert found.actor == signed_in.actor

@@ -64,6 +64,20 @@ def test_strict_transport_security_is_sent_when_the_force_serves_https(
     assert "max-age=" in https_client.get("/").headers["strict-transport-security"]
 
 
+def test_hsts_is_sent_on_a_request_that_came_over_tls(web_client: TestClient,
+                                                      runtime: Runtime) -> None:
+    """uvicorn's own TLS, or a trusted local proxy's X-Forwarded-Proto: the scheme is https."""
+    with TestClient(web_app(runtime), base_url="https://testserver") as over_tls:
+        assert "max-age=" in over_tls.get("/").headers["strict-transport-security"]
+    assert "strict-transport-security" not in web_client.get("/").headers
+
+
+def test_a_forwarded_proto_header_alone_is_not_trusted(web_client: TestClient) -> None:
+    """Only uvicorn, for a proxy it trusts, turns X-Forwarded-Proto into the scheme."""
+    response = web_client.get("/", headers={"x-forwarded-proto": "https"})
+    assert "strict-transport-security" not in response.headers
+
+
 def test_a_body_over_the_limit_is_refused_with_413(web_client: TestClient) -> None:
     response = web_client.post("/api/session", content=b"x" * (MAX_BODY_BYTES + 1),
                                headers={"content-type": "application/json"})

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -19,7 +19,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
 
-from firstcontact.contacts import social, social_send
+from firstcontact.contacts import flood, social, social_send
 from firstcontact.contacts.social_model import (
     InboundMessage,
     meta_handshake,
@@ -37,6 +37,7 @@ router = APIRouter(prefix="/api", tags=["social media"])
 log = logging.getLogger(__name__)
 
 FORGED = "The webhook signature is missing or does not match."
+FLOODED = "Too many webhook calls from this address. Wait {0} seconds and try again."
 
 
 class IngestedOut(BaseModel):
@@ -76,9 +77,30 @@ def _json(body: bytes) -> dict[str, Any]:
         payload = json.loads(body)
     except (ValueError, UnicodeDecodeError) as error:
         raise HTTPException(400, f"The body is not valid JSON: {error}") from None
+    except RecursionError:  # "[[[[..." nested deeper than the parser goes: hypothesis found it
+        raise HTTPException(400, "The body is not valid JSON: nested too deeply.") from None
     if not isinstance(payload, dict):
         raise HTTPException(400, "The body must be a JSON object.")
     return payload
+
+
+async def within_limit(request: Request) -> None:
+    """Count this call against its address's webhook limit; 429 with Retry-After over it.
+
+    Counted before the signature is checked, so forged calls are cut off cheaply too.
+    """
+    rt = get_runtime(request)
+    address = request.client.host if request.client else "unknown"
+    wait = await run_in_threadpool(flood.retry_after, rt, "webhook", address,
+                                   rt.settings.webhook_posts_per_minute, timedelta(minutes=1))
+    if wait:
+        raise HTTPException(429, FLOODED.format(wait), headers={"Retry-After": str(wait)})
+
+
+Limited = Depends(within_limit)
+WEBHOOK_REFUSALS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Signature missing or wrong: nothing stored"},
+    429: {"description": "Too many calls from this address: nothing stored, retry later"}}
 
 
 async def _receive(request: Request, valid: Callable[[bytes], bool],
@@ -93,7 +115,7 @@ async def _receive(request: Request, valid: Callable[[bytes], bool],
 
 
 @router.get("/webhooks/meta", response_class=PlainTextResponse,
-            summary="Meta's subscription handshake (verify token)")
+            summary="Meta's subscription handshake (verify token)", dependencies=[Limited])
 def meta_verify(
     rt: Annotated[Runtime, Depends(get_runtime)],
     mode: Annotated[str | None, Query(alias="hub.mode")] = None,
@@ -108,7 +130,7 @@ def meta_verify(
 
 @router.post("/webhooks/meta", response_model=IngestedOut,
              summary="Messenger, Instagram and WhatsApp messages (signed X-Hub-Signature-256)",
-             responses={401: {"description": "Signature missing or wrong: nothing stored"}})
+             responses=WEBHOOK_REFUSALS, dependencies=[Limited])
 async def meta_webhook(request: Request) -> IngestedOut:
     secret = get_runtime(request).settings.meta_app_secret
     sent = request.headers.get("x-hub-signature-256")
@@ -116,7 +138,8 @@ async def meta_webhook(request: Request) -> IngestedOut:
                           read_meta)
 
 
-@router.get("/webhooks/x", summary="X's challenge-response check (CRC)")
+@router.get("/webhooks/x", summary="X's challenge-response check (CRC)",
+            dependencies=[Limited])
 def x_crc(
     rt: Annotated[Runtime, Depends(get_runtime)],
     crc_token: Annotated[str, Query(min_length=1, max_length=200)],
@@ -128,7 +151,7 @@ def x_crc(
 
 @router.post("/webhooks/x", response_model=IngestedOut,
              summary="X direct messages (Account Activity API, signed)",
-             responses={401: {"description": "Signature missing or wrong: nothing stored"}})
+             responses=WEBHOOK_REFUSALS, dependencies=[Limited])
 async def x_webhook(request: Request) -> IngestedOut:
     secret = get_runtime(request).settings.x_consumer_secret
     sent = request.headers.get("x-twitter-webhooks-signature")

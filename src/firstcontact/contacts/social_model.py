@@ -101,7 +101,9 @@ def meta_handshake(verify_token: str, mode: str | None, sent_token: str | None,
 
 # --- making text inert ------------------------------------------------------------------------
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+"""Control characters, and lone surrogates (JSON's \\u escapes allow them; no database does)."""
+_NOT_AN_ID = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 _SCRIPT_SCHEME = re.compile(r"javascript(\s*):", re.IGNORECASE)
 _LOOKALIKES = str.maketrans({"<": "\uff1c", ">": "\uff1e"})
 
@@ -110,7 +112,8 @@ def inert_text(value: str, max_chars: int = MESSAGE_MAX_CHARS) -> str:
     """Text as the person sent it, with anything a browser could run defused.
 
     Angle brackets become their full-width look-alikes (U+FF1C and U+FF1E: read the same by staff,
-    never markup) and "javascript:" loses its colon; control characters are dropped. Pages
+    never markup) and "javascript:" loses its colon; control characters and lone surrogates
+    are dropped. Pages
     also autoescape, so this is a second wall: the text is safe in letters and exports too.
     """
     text = unicodedata.normalize("NFC", value.replace("\r\n", "\n")).strip()
@@ -134,7 +137,8 @@ def _id(container: Mapping[str, Any], key: str, path: str) -> str:
     value = container.get(key) if isinstance(container, Mapping) else None
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
-    if not isinstance(value, str) or not value.strip() or len(value) > 200:
+    if (not isinstance(value, str) or not value.strip() or len(value) > 200
+            or _NOT_AN_ID.search(value)):
         raise ValidationError(f"{path}.{key}".lstrip("."), "Must be an id of 1 to 200 characters")
     return value.strip()
 
@@ -169,9 +173,15 @@ def _text(value: Any, field: str, fallback: str) -> str:
     return inert_text(value) or fallback
 
 
+def _kind(value: Any, default: str) -> str:
+    """What kind of thing was sent ("image", "sticker"), as short inert text."""
+    return (inert_text(value, 40) if isinstance(value, str) else "") or default
+
+
 def _attachment_note(message: Mapping[str, Any]) -> str:
-    kinds = [str(a.get("type", "file")) for a in message.get("attachments", [])
-             if isinstance(a, dict)]
+    attachments = message.get("attachments")
+    kinds = [_kind(a.get("type"), "file") for a in attachments
+             if isinstance(a, dict)] if isinstance(attachments, list) else []
     return f"[{', '.join(kinds)} sent, no text]" if kinds else "[message without text]"
 
 
@@ -221,7 +231,7 @@ def _read_whatsapp(payload: Mapping[str, Any]) -> list[InboundMessage]:
                 continue  # statuses of messages we sent
             metadata = _field(value, "metadata", dict, value_path)
             account = _id(metadata, "phone_number_id", f"{value_path}.metadata")
-            names = {str(c.get("wa_id")): str(c.get("profile", {}).get("name", ""))
+            names = {str(c.get("wa_id")): _profile_name(c)
                      for _, c in _objects(value, "contacts", value_path)}
             for path, message in _objects(value, "messages", value_path):
                 sender = _id(message, "from", path)
@@ -232,10 +242,16 @@ def _read_whatsapp(payload: Mapping[str, Any]) -> list[InboundMessage]:
                     sender_id=sender, account_id=account,
                     sender_name=inert_text(names.get(sender, ""), 200),
                     text=_text(body, f"{path}.text.body",
-                               f"[{message.get('type', 'message')} sent, no text]"),
+                               f"[{_kind(message.get('type'), 'message')} sent, no text]"),
                     sent_at=_moment(message.get("timestamp"), f"{path}.timestamp",
                                     millis=False)))
     return found
+
+
+def _profile_name(contact: Mapping[str, Any]) -> str:
+    profile = contact.get("profile")
+    name = profile.get("name") if isinstance(profile, dict) else None
+    return name if isinstance(name, str) else ""
 
 
 def read_x(payload: Mapping[str, Any]) -> list[InboundMessage]:

@@ -166,19 +166,25 @@ def normalise_address(raw: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9\s]", " ", raw.lower()).split())
 
 
+def ascii_digits(text: str) -> str:
+    """Digits typed in another script (Arabic-Indic, full-width...) as 0-9, so a date is
+    stored, compared and shown in one form whatever keyboard it was typed on."""
+    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text)
+
+
 def parse_date_of_birth(field: str, raw: str, today: date) -> str:
     """A date of birth as YYYYMMDD; accepts YYYY-MM-DD, YYYYMMDD and DD/MM/YYYY.
 
     Rejects a date that does not exist, one in the future, and one over 125 years ago.
     """
-    text = raw.strip()
+    text = ascii_digits(raw.strip())
     if not text:
         return ""
-    day_first = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
+    day_first = re.fullmatch(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})", text)
     if day_first:
         text = f"{day_first.group(3)}{int(day_first.group(2)):02d}{int(day_first.group(1)):02d}"
-    digits = text.replace("-", "") if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else text
-    if not re.fullmatch(r"\d{8}", digits):
+    digits = text.replace("-", "") if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text) else text
+    if not re.fullmatch(r"[0-9]{8}", digits):
         raise ValidationError(field, "Enter a date of birth as YYYY-MM-DD, like 1984-03-27")
     try:
         born = date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))

@@ -2,7 +2,8 @@
 
 Passwords are stored only as argon2 hashes and session tokens only as SHA-256 digests, so a
 copy of the database lets nobody sign in. Every sign-in issues a fresh token (no session
-fixation); sessions end at a fixed time (settings.session_hours) and can be revoked. A
+fixation); sessions end at a fixed time (settings.session_hours), after
+settings.session_idle_minutes unused, or when revoked (one, or all of a user's). A
 username or an address that keeps failing is refused, even with the right password, until
 the lockout window has passed; a wrong username and a wrong password read the same, so the
 form does not tell an attacker which accounts exist.
@@ -303,8 +304,16 @@ def sign_in(rt: Runtime, username: str, password: str, ip: str) -> SignedIn:
     return outcome
 
 
+def _session_open(row: StaffSession, now: datetime, idle_minutes: int) -> bool:
+    """Not revoked, not past its end, and used within the idle limit. `last_seen_at` is kept
+    to the minute (LAST_SEEN_EVERY), so the idle limit holds to the minute too."""
+    idle = now - row.last_seen_at >= timedelta(minutes=idle_minutes)
+    return row.revoked_at is None and row.expires_at > now and not idle
+
+
 def actor_for_token(rt: Runtime, token: str) -> SessionView | None:
-    """Who a token belongs to, or None if it is unknown, expired, revoked or the user is off.
+    """Who a token belongs to, or None if it is unknown, expired, idle too long, revoked or
+    the user is off.
 
     Runs on every request, so it reads without taking SQLite's write lock; `last_seen_at` is
     written only when it is LAST_SEEN_EVERY old.
@@ -318,7 +327,7 @@ def actor_for_token(rt: Runtime, token: str) -> SessionView | None:
         if found is None:
             return None
         row, user = found
-        if row.revoked_at is not None or row.expires_at <= now or not user.active:
+        if not _session_open(row, now, rt.settings.session_idle_minutes) or not user.active:
             return None
         seen = SessionView(actor=user.actor(), csrf_token=row.csrf_token,
                            expires_at=row.expires_at)
@@ -368,6 +377,30 @@ def sign_out_everywhere(rt: Runtime, user_id: int, *, actor: Actor | None = None
         audit.record(session, actor or user.actor(), AuditAction.LOGOUT, SUBJECT, user_id,
                      "all sessions ended", now, {"sessions_ended": ended})
         return ended
+
+
+@dataclass(frozen=True)
+class OpenSession:
+    """One of a person's signed-in browsers or API clients, as their sessions page lists it."""
+
+    started_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    current: bool
+    """The session this request came with."""
+
+
+def open_sessions(rt: Runtime, actor: Actor, token: str) -> list[OpenSession]:
+    """Every session of the signed-in person still open, newest first, so they can spot one
+    they did not open and end them all."""
+    now, digest = rt.clock.now(), token_digest(token)
+    with rt.database.read() as session:
+        rows = session.scalars(select(StaffSession).where(
+            StaffSession.user_id == actor.user_id, StaffSession.revoked_at.is_(None),
+            StaffSession.expires_at > now).order_by(StaffSession.id.desc()))
+        return [OpenSession(row.created_at, row.last_seen_at, row.expires_at,
+                            row.token_hash == digest)
+                for row in rows if _session_open(row, now, rt.settings.session_idle_minutes)]
 
 
 def find_user(rt: Runtime, username: str) -> Actor | None:

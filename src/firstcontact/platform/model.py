@@ -174,7 +174,8 @@ record a new contact and nothing else reads or changes anything as it."""
 
 
 MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>|<!--|javascript\s*:", re.IGNORECASE)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+"""Control characters and lone surrogates: no database column can hold a lone surrogate."""
 
 
 def plain_text(field: str, value: str | None, *, max_chars: int, required: bool = False) -> str:

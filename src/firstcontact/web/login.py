@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field
 
 from firstcontact.platform import auth
 from firstcontact.platform.model import Role, ValidationError
+from firstcontact.platform.runtime import Runtime
 from firstcontact.settings import Settings
 from firstcontact.web.deps import SESSION_COOKIE, ActorDep, RuntimeDep
 from firstcontact.web.templating import render
@@ -33,6 +34,7 @@ api_router = APIRouter(prefix="/api/session", tags=["session"])
 LOGIN_COOKIE = "fc_login"
 LOGIN_TOKEN_SECONDS = 3600
 HOME = "/home"
+SIGNED_OUT_EVERYWHERE = "You have been signed out everywhere: every session you had is ended."
 FORM_EXPIRED = "The sign-in page had expired. Enter your username and password again."
 
 
@@ -75,20 +77,31 @@ def client_ip(request: Request) -> str:
 
 
 def _login_page(request: Request, settings: Settings, *, next_path: str, username: str = "",
-                errors: dict[str, str] | None = None, status_code: int = 200) -> HTMLResponse:
+                errors: dict[str, str] | None = None, status_code: int = 200,
+                notice: str = "", headers: dict[str, str] | None = None) -> HTMLResponse:
     token = new_login_token(settings.secret_key)
     response = render(request, "web/login.html",
                       {"login_token": token, "next_path": next_path, "username": username,
-                       "errors": errors or {}}, status_code=status_code)
+                       "errors": errors or {}, "notice": notice}, status_code=status_code,
+                      headers=headers)
     response.set_cookie(LOGIN_COOKIE, token, max_age=LOGIN_TOKEN_SECONDS, path="/login",
                         httponly=True, samesite="strict", secure=settings.cookie_secure)
     return response
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, rt: RuntimeDep, next: str = "") -> Response:
+def login_form(request: Request, rt: RuntimeDep, next: str = "", ended: str = "") -> Response:
     """Always the form, even when signed in: a shared desk changes hands at shift change."""
-    return _login_page(request, rt.settings, next_path=safe_next(next))
+    notice = SIGNED_OUT_EVERYWHERE if ended == "all" else ""
+    return _login_page(request, rt.settings, next_path=safe_next(next), notice=notice)
+
+
+def _end_previous_session(rt: Runtime, request: Request) -> None:
+    """A browser that signs in again gives up the session it held (a shared desk at shift
+    change): the old token, wherever it was copied to, stops working too."""
+    earlier = request.cookies.get(SESSION_COOKIE)
+    if earlier:
+        auth.sign_out(rt, earlier)
 
 
 def _signed_in_response(settings: Settings, signed_in: auth.SignedIn,
@@ -120,19 +133,21 @@ def login(request: Request, rt: RuntimeDep,
                              login_token):
         return _login_page(request, settings, next_path=next_path, username=username,
                            errors={"username": FORM_EXPIRED}, status_code=403)
-    errors = _missing(username, password)
+    errors, headers = _missing(username, password), None
     if not errors:
         try:
             signed_in = auth.sign_in(rt, username, password, client_ip(request))
+            _end_previous_session(rt, request)
             return _signed_in_response(settings, signed_in, next_path)
         except ValidationError as error:
             errors, status = error.errors, 401
         except auth.TooManyAttempts as error:
             errors, status = {"username": error.message}, 429
+            headers = {"Retry-After": str(error.retry_after_seconds)}
     else:
         status = 422
     return _login_page(request, settings, next_path=next_path, username=username,
-                       errors=errors, status_code=status)
+                       errors=errors, status_code=status, headers=headers)
 
 
 @router.post("/logout")
@@ -140,6 +155,25 @@ def logout(request: Request, rt: RuntimeDep, actor: ActorDep) -> Response:
     """Ends this browser's session (CSRF-checked by ActorDep, like every cookie POST)."""
     auth.sign_out(rt, request.state.session_token)
     response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/account/sessions", response_class=HTMLResponse)
+def sessions_page(request: Request, rt: RuntimeDep, actor: ActorDep) -> Response:
+    """Where a person sees every place they are signed in and can end them all at once."""
+    found = auth.open_sessions(rt, actor, request.state.session_token)
+    return render(request, "web/sessions.html", {
+        "sessions": found, "session_hours": rt.settings.session_hours,
+        "idle_minutes": rt.settings.session_idle_minutes})
+
+
+@router.post("/account/sessions/end-all")
+def sign_out_everywhere(request: Request, rt: RuntimeDep, actor: ActorDep) -> Response:
+    """Ends every session of this person (a lost phone, a desk left signed in), this one too."""
+    assert actor.user_id is not None
+    auth.sign_out_everywhere(rt, actor.user_id)
+    response = RedirectResponse("/login?ended=all", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
@@ -182,6 +216,17 @@ def who_am_i(request: Request, actor: ActorDep) -> WhoAmI:
     expires_at: datetime = request.state.session_expires_at
     return WhoAmI(user=UserOut(username=actor.username, role=actor.role,
                                display_name=actor.display_name), expires_at=expires_at)
+
+
+class EndedOut(BaseModel):
+    sessions_ended: int
+
+
+@api_router.delete("/all", response_model=EndedOut,
+                   summary="Sign out everywhere: end every session of the signed-in person")
+def close_all_sessions(rt: RuntimeDep, actor: ActorDep) -> EndedOut:
+    assert actor.user_id is not None
+    return EndedOut(sessions_ended=auth.sign_out_everywhere(rt, actor.user_id))
 
 
 @api_router.delete("", status_code=204)

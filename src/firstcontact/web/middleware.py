@@ -35,7 +35,7 @@ def content_security_policy() -> str:
             "frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'")
 
 
-def security_headers(settings: Settings) -> list[tuple[bytes, bytes]]:
+def security_headers() -> list[tuple[bytes, bytes]]:
     headers = {
         "content-security-policy": content_security_policy(),
         "x-content-type-options": "nosniff",
@@ -44,9 +44,18 @@ def security_headers(settings: Settings) -> list[tuple[bytes, bytes]]:
         "cross-origin-opener-policy": "same-origin",
         "permissions-policy": "camera=(), microphone=(), geolocation=()",
     }
-    if settings.cookie_secure:
-        headers["strict-transport-security"] = "max-age=31536000; includeSubDomains"
     return [(k.encode(), v.encode()) for k, v in headers.items()]
+
+
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+
+
+def over_tls(scope: Scope, settings: Settings) -> bool:
+    """Served over HTTPS: uvicorn's own TLS, a trusted local proxy's X-Forwarded-Proto (uvicorn
+    rewrites the scheme), or a force that terminates TLS elsewhere and says so by setting
+    cookie_secure. Only then is HSTS sent: over plain HTTP it would be meaningless, and on a
+    trial machine it would lock the browser out of http://127.0.0.1 for a year."""
+    return scope.get("scheme") in ("https", "wss") or settings.cookie_secure
 
 
 class BodyTooLarge(HTTPException):
@@ -69,7 +78,8 @@ class Guard:
 
     def __init__(self, app: ASGIApp, settings: Settings, max_body: int = MAX_BODY_BYTES) -> None:
         self.app = app
-        self.headers = security_headers(settings)
+        self.settings = settings
+        self.headers = security_headers()
         self.max_body = max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -112,12 +122,13 @@ class Guard:
 
     def _sender(self, scope: Scope, send: Send, state: dict[str, Any]) -> Send:
         static = scope.get("path", "").startswith("/static/")
+        headers = [*self.headers, HSTS] if over_tls(scope, self.settings) else self.headers
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 state["status"], state["started"] = message["status"], True
                 present = {name.lower() for name, _ in message.get("headers", [])}
-                extra = [(k, v) for k, v in self.headers if k not in present]
+                extra = [(k, v) for k, v in headers if k not in present]
                 if not static and b"cache-control" not in present:
                     extra.append((b"cache-control", b"no-store"))
                 message["headers"] = [*message.get("headers", []), *extra]
