@@ -80,7 +80,7 @@ def test_a_bad_file_lists_every_row_at_fault_and_stores_nothing(client: TestClie
         ("file", "row 6.answered_at: Must not be before the call was offered"),
         ("file", "row 7.call_id: TEL-BAD-001 is already in row 2"),
     ]
-    assert "The file was refused: nothing was imported" in page
+    assert "The file has 5 problems, listed above: nothing was imported" in page
     assert 'class="govuk-file-upload govuk-file-upload--error"' in page
 
     assert summary(send(client, csrf, "calls.txt", b"x")[1]) == [

@@ -109,5 +109,9 @@ def _refused(request: Request, faults: dict[str, str], status_code: int = 422) -
               for field, message in faults.items()}
     return render(request, "report/telephony.html", {
         "max_mb": MAX_MB, "errors": errors, "error_target": "file",
-        "file_error": errors.get("file") or "The file was refused: nothing was imported"},
-        status_code=status_code)
+        "file_error": errors.get("file") or _problems(len(errors))}, status_code=status_code)
+
+
+def _problems(count: int) -> str:
+    return f"The file has {count} {'problem' if count == 1 else 'problems'}, listed above: " \
+           "nothing was imported"
