@@ -41,6 +41,7 @@ from firstcontact.quality import api as quality_api
 from firstcontact.quality import policy as quality_policy
 from firstcontact.quality import report_policy, report_views, telephony_api
 from firstcontact.quality import views as quality_views
+from firstcontact.quality.telephony import MAX_FILE_BYTES
 from firstcontact.records import api as records_api
 from firstcontact.records import policy as records_policy
 from firstcontact.risk import api as risk_api
@@ -112,7 +113,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
         redoc_url=None,
     )
     app.state.runtime = rt
-    middleware.install(app, settings)
+    # Call-event files are larger than any form: a file of MAX_FILE_BYTES, with room to spare
+    # for the form around it, reaches the upload routes, which refuse it in their own words.
+    middleware.install(app, settings, larger=dict.fromkeys(
+        (telephony_api.PATH, report_views.UPLOAD_PATH), MAX_FILE_BYTES + 1024 * 1024))
     errors.install(app)
     static.mount(app, settings)
     for router in (health.router, api_docs.router, login.router, login.api_router, pages.router,

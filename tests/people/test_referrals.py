@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from firstcontact.people.tables import AgencyMemberRow
 from firstcontact.platform.audit import AuditEntry
 from firstcontact.platform.model import Role
 from firstcontact.platform.runtime import Runtime
@@ -115,3 +116,27 @@ def test_who_may_refer_and_manage_agencies(client: TestClient, runtime: Runtime)
         made = client.post("/api/agencies", headers=headers,
                            json={"name": f"Agency {role.value}", "agency_type": "housing"})
         assert (made.status_code == 201) is (role is Role.ADMIN), role
+
+
+def test_a_member_who_is_not_a_partner_agency_user_is_refused(client: TestClient,
+                                                              runtime: Runtime) -> None:
+    """Issue 6: a user id no column can hold was a database error (500); an unknown user was a
+    foreign-key failure on PostgreSQL. Both are now "not found", and nothing is stored."""
+    admin = api_headers(client, runtime, Role.ADMIN)
+    housing = agency(client, admin, "Anytown Housing", "housing")
+    for user_id in (2**31, 2**63, 0, 987654):
+        response = client.post(f"/api/agencies/{housing}/members", headers=admin,
+                               json={"user_id": user_id})
+        assert (response.status_code, response.json()) == (
+            404, {"detail": f"user {user_id}"}), user_id
+    handler = create_staff(runtime, Role.CALL_HANDLER)
+    response = client.post(f"/api/agencies/{housing}/members", headers=admin,
+                           json={"user_id": handler.user_id})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["field"] == "user_id"
+    huge_agency = client.post(f"/api/agencies/{2**40}/members", headers=admin,
+                              json={"user_id": handler.user_id})
+    assert huge_agency.status_code == 422
+    assert huge_agency.json()["detail"][0]["field"] == "agency_id"
+    with runtime.database.transaction() as session:
+        assert session.scalars(select(AgencyMemberRow)).all() == []

@@ -204,6 +204,8 @@ MATRIX: list[tuple[str, str, set[Role]]] = [
     ("GET", "/reports/service", REPORT),
     ("GET", "/reports/service.csv", REPORT),
     ("POST", "/api/telephony/calls", TELEPHONY),
+    ("GET", "/reports/service/telephony", TELEPHONY),
+    ("POST", "/reports/service/telephony", TELEPHONY),
     ("POST", "/api/quality/samples", QA),
     ("GET", "/api/quality/samples", QA),
     ("GET", "/api/quality/criteria", QA),

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from firstcontact.people import caller_history, referrals, service
 from firstcontact.platform.model import Actor, Permission
 from firstcontact.platform.runtime import Runtime
-from firstcontact.web.deps import get_runtime, require
+from firstcontact.web.deps import RowId, get_runtime, require
 
 router = APIRouter(prefix="/api/people", tags=["people"])
 partners_router = APIRouter(prefix="/api", tags=["partner agencies"])
@@ -186,7 +186,7 @@ def list_agencies(rt: RuntimeDep, actor: Referrer) -> list[AgencyOut]:
 
 @partners_router.post("/agencies/{agency_id}/members", status_code=204,
                       summary="Give a partner-agency user their agency's referrals")
-def add_member(agency_id: int, body: MemberIn, rt: RuntimeDep, actor: AgencyAdmin) -> None:
+def add_member(agency_id: RowId, body: MemberIn, rt: RuntimeDep, actor: AgencyAdmin) -> None:
     referrals.add_member(rt, actor, agency_id, body.user_id)
 
 

@@ -31,6 +31,7 @@ from firstcontact.people.tables import (
 )
 from firstcontact.platform import audit
 from firstcontact.platform.audit import AuditAction
+from firstcontact.platform.auth import User
 from firstcontact.platform.db import get_by_id
 from firstcontact.platform.model import (
     Actor,
@@ -87,6 +88,7 @@ def add_member(rt: Runtime, actor: Actor, agency_id: int, user_id: int) -> None:
     with rt.database.transaction() as session:
         if get_by_id(session, AgencyRow, agency_id) is None:
             raise NotFound(f"agency {agency_id}")
+        _partner_user(session, user_id)
         member = get_by_id(session, AgencyMemberRow, user_id)
         if member is None:
             session.add(AgencyMemberRow(user_id=user_id, agency_id=agency_id))
@@ -95,6 +97,18 @@ def add_member(rt: Runtime, actor: Actor, agency_id: int, user_id: int) -> None:
         audit.record(session, actor, AuditAction.UPDATE, "partner_agency", agency_id,
                      "giving a partner-agency user access to their agency's referrals", now,
                      {"user_id": user_id})
+
+
+def _partner_user(session: Session, user_id: int) -> None:
+    """Only a partner-agency user can belong to an agency. Checked here rather than left to
+    the foreign key, so an unknown id (or one no column can hold) is "not found", not a
+    database error."""
+    user = get_by_id(session, User, user_id)
+    if user is None:
+        raise NotFound(f"user {user_id}")
+    if user.role != Role.PARTNER_AGENCY:
+        raise ValidationError("user_id", f"User {user_id} is not a partner-agency user, so "
+                                         "cannot be a member of an agency")
 
 
 def refer(rt: Runtime, actor: Actor, person_id: int, agency_id: int,

@@ -151,8 +151,9 @@ class Database:
 
 
 RowT = TypeVar("RowT")
-LARGEST_ID = 2**63 - 1
-"""The largest id a BIGINT (and SQLite's INTEGER) holds."""
+LARGEST_ID = 2**31 - 1
+"""The largest id every table's id column holds: they are INTEGER, which PostgreSQL keeps in
+32 bits (SQLite's would hold 64, but the same data must fit both)."""
 
 
 def get_by_id(session: Session, table: type[RowT], row_id: int) -> RowT | None:

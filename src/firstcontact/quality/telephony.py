@@ -35,6 +35,8 @@ CALL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 MAX_CALLS = 100_000
 """A day of a large force's calls is a few thousand; a file far beyond that is a mistake."""
 TIME_EXAMPLE = "like 2026-03-14T09:30:05+00:00"
+MAX_FILE_BYTES = 20 * 1024 * 1024
+"""The largest file taken in one upload (page or API): about 150,000 rows of CSV."""
 
 
 class Line(enum.StrEnum):

@@ -11,12 +11,13 @@ from pydantic import BaseModel
 
 from firstcontact.platform.model import Actor, Permission, ValidationError
 from firstcontact.quality import telephony_service
-from firstcontact.quality.telephony import parse_calls, parse_csv
+from firstcontact.quality.telephony import MAX_FILE_BYTES, parse_calls, parse_csv
 from firstcontact.web.deps import get_runtime, require
 
 router = APIRouter(prefix="/api/telephony", tags=["Service report"])
 Importer = Annotated[Actor, Depends(require(Permission.TELEPHONY_IMPORT))]
-MAX_BYTES = 20 * 1024 * 1024
+PATH = "/api/telephony/calls"
+"""Allowed a body of MAX_FILE_BYTES (and a little over) by the size guard (app.py)."""
 
 
 class ImportedOut(BaseModel):
@@ -32,7 +33,7 @@ async def import_calls(request: Request, actor: Importer) -> ImportedOut:
     """Send `Content-Type: application/json` with {"calls": [...]}, or `text/csv` with a
     header row. Calls already held are counted, not added again (docs/service-report.md)."""
     body = await request.body()
-    if len(body) > MAX_BYTES:
+    if len(body) > MAX_FILE_BYTES:
         raise ValidationError("file", "At most 20 MB in one upload")
     if request.headers.get("content-type", "").startswith("text/csv"):
         calls = parse_csv(body)

@@ -18,6 +18,7 @@ from typing import Annotated, cast
 from fastapi import Depends, Path, Request
 
 from firstcontact.platform import auth
+from firstcontact.platform.db import LARGEST_ID
 from firstcontact.platform.model import Actor, Permission, PermissionDenied
 from firstcontact.platform.runtime import Runtime
 
@@ -50,7 +51,7 @@ def get_runtime(request: Request) -> Runtime:
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
-RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+RowId = Annotated[int, Path(ge=1, le=LARGEST_ID)]
 """A row id in a URL path, kept within an INTEGER column's range: a huge number is a 422
 naming the parameter, not a database error (SQLite and PostgreSQL both refuse it)."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -59,8 +60,8 @@ def over_tls(scope: Scope, settings: Settings) -> bool:
 
 
 class BodyTooLarge(HTTPException):
-    def __init__(self) -> None:
-        super().__init__(413, f"Requests may be at most {MAX_BODY_BYTES // 1024} KB.")
+    def __init__(self, limit: int = MAX_BODY_BYTES) -> None:
+        super().__init__(413, f"Requests may be at most {limit // 1024} KB.")
 
 
 def declared_length(scope: Scope) -> int:
@@ -76,11 +77,13 @@ def declared_length(scope: Scope) -> int:
 class Guard:
     """Headers, size limit, access log and last-resort error page for every HTTP request."""
 
-    def __init__(self, app: ASGIApp, settings: Settings, max_body: int = MAX_BODY_BYTES) -> None:
+    def __init__(self, app: ASGIApp, settings: Settings, max_body: int = MAX_BODY_BYTES,
+                 larger: Mapping[str, int] | None = None) -> None:
         self.app = app
         self.settings = settings
         self.headers = security_headers()
         self.max_body = max_body
+        self.larger = dict(larger or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -99,13 +102,14 @@ class Guard:
             self._log(scope, state["status"], started)
 
     async def _forward(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if declared_length(scope) > self.max_body:
-            message = BodyTooLarge().detail
+        limit = self.larger.get(scope.get("path", ""), self.max_body)
+        if declared_length(scope) > limit:
+            message = BodyTooLarge(limit).detail
             await PlainTextResponse(message, status_code=413)(scope, receive, send)
             return
-        await self.app(scope, self._limited(receive), send)
+        await self.app(scope, self._limited(receive, limit), send)
 
-    def _limited(self, receive: Receive) -> Receive:
+    def _limited(self, receive: Receive, limit: int) -> Receive:
         """Count the body as it arrives, for clients that send no Content-Length."""
         seen = 0
 
@@ -114,8 +118,8 @@ class Guard:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_body:
-                    raise BodyTooLarge()
+                if seen > limit:
+                    raise BodyTooLarge(limit)
             return message
 
         return limited
@@ -148,5 +152,6 @@ class Guard:
                                "duration_ms": duration_ms})
 
 
-def install(app: FastAPI, settings: Settings) -> None:
-    app.add_middleware(Guard, settings=settings)
+def install(app: FastAPI, settings: Settings, larger: Mapping[str, int] | None = None) -> None:
+    """`larger`: the exact paths (file uploads) allowed a bigger body than MAX_BODY_BYTES."""
+    app.add_middleware(Guard, settings=settings, larger=larger)
