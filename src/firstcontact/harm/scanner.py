@@ -7,8 +7,8 @@ exact span in the text as it was written. The automaton finds every phrase and e
 in that one pass whatever the size of the catalogue. A hit is set aside when a negation or
 hypothetical cue comes earlier in the same clause ("he does not keep my passport", "if he took
 my passport"): the nearest cue before it is found by bisection, never by rescanning the text.
-Indicators with `with_any` or `not_with` words are settled sentence by sentence, only where
-their words were found ("my husband keeps my passport" is not modern slavery evidence).
+A hit is also set aside when one of its indicator's `not_with` words is said in the same
+sentence ("my husband keeps my passport" is domestic abuse, not modern slavery evidence).
 
 Pure: no clock, no database; built once from the catalogue and reused for every contact.
 """
@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import reduce
 from itertools import accumulate, chain, pairwise
@@ -54,24 +54,21 @@ LOOK_BACK = 12
 _WORDS_AHEAD = re.compile(f"(?:[^ ]* ){{{LOOK_BACK}}}")
 
 _IN_TEXT_ORDER = attrgetter("start", "indicator", "end")
-PLAIN, PHRASE, PARTNER, BOTH, NOT_WITH = 0, 1, 2, 3, 4
-"""How a phrase counts for an indicator: alone (PLAIN); or, for an indicator settled sentence
-by sentence (one with `with_any` or `not_with` words), as one of its phrases, as one of its
-`with_any` words, as both (flags: BOTH is PHRASE | PARTNER), or as a `not_with` word."""
+PLAIN, NEEDS_PARTNER, PARTNER, BOTH = 0, 1, 2, 3
+"""How a phrase counts for an indicator: alone, only with a `with_any` word in its sentence,
+as that `with_any` word, or as both (flags: BOTH is NEEDS_PARTNER | PARTNER)."""
 
 
 Use = tuple[str, str, int]
-"""(indicator id, harm type, PLAIN / PHRASE / PARTNER / BOTH)."""
+"""(indicator id, harm type, PLAIN / NEEDS_PARTNER / PARTNER / BOTH)."""
 Hit = tuple[int, int, tuple[Use, ...]]
 """A phrase found: its start and end in the normalised words, and what it evidences."""
-Span = tuple[int, int, int, str]
-"""A phrase in text positions: start, end, how it counts (PHRASE ... NOT_WITH), harm type."""
 
 
 class _Entry(NamedTuple):
     """What the automaton returns for a phrase: its length; the (indicator, harm type) it
-    evidences alone; the (indicator, harm type, how) it evidences within its sentence; the
-    indicators it sets aside in its sentence (`not_with`); and `is_cue` for a negation or
+    evidences alone; the (indicator, harm type, how) it evidences with a `with_any` partner;
+    the indicators it sets aside in its sentence (`not_with`); and `is_cue` for a negation or
     hypothetical cue."""
 
     length: int
@@ -133,9 +130,6 @@ class Scanner:
     automaton: ahocorasick.Automaton
     indicators: dict[str, Indicator]
     weights: dict[str, float]
-    needs: dict[str, int]
-    """What a sentence must hold for an indicator settled sentence by sentence: PHRASE, or
-    BOTH when it has `with_any` words."""
 
     def scan(self, text: str) -> list[Finding]:
         """Every harm type at level possible or likely, most likely first."""
@@ -155,20 +149,21 @@ class Scanner:
     def _evidence(self, norm: Normalised) -> dict[str, list[Evidence]]:
         """Evidence per harm type, in one pass of the automaton: a cue is always reported
         before the phrases after it, so each phrase is checked against the nearest cue before
-        it; `with_any` and `not_with` indicators are settled per sentence (`_in_sentences`).
-        A `not_with` word is kept even after a cue: "can't go anywhere without my husband"
-        still says who is doing it."""
+        it; `with_any` indicators count only where both parts share a sentence (`_pairs`);
+        evidence in a sentence with one of its indicator's `not_with` words is then dropped
+        (`_set_aside`). A `not_with` word counts even after a cue: "can't go anywhere without
+        my husband" still says who is doing it."""
         points, shifts, text = norm.points, norm.shifts, norm.text
         new = tuple.__new__  # Evidence(...) without the named tuple's Python-level __new__
         cue_ends: list[int] = []
         reaches: list[int] = []
         found: dict[str, list[Evidence]] = defaultdict(list)
         waiting: list[Hit] = []
-        setting_aside: list[tuple[int, int, tuple[str, ...]]] = []
+        setting_aside: list[tuple[int, tuple[str, ...]]] = []
         for end, (length, plain, paired, sets_aside, is_cue) in self.automaton.iter(norm.words):
             start = end - length
             if sets_aside:
-                setting_aside.append((start, end, sets_aside))
+                setting_aside.append((start, sets_aside))
             if is_cue:
                 cue_ends.append(end)
                 reaches.append(_reach(norm, start, end))
@@ -183,8 +178,10 @@ class Scanner:
                 span = text[first:last]
                 for indicator, harm_type in plain:
                     found[harm_type].append(new(Evidence, (indicator, first, last, span)))
-        for harm_type, evidence in _in_sentences(norm, waiting, setting_aside, self.needs):
+        for harm_type, evidence in _pairs(norm, waiting):
             found[harm_type].append(evidence)
+        if setting_aside:
+            _set_aside(norm, found, setting_aside)
         return found
 
     def _finding(self, harm_type: str, evidence: list[Evidence]) -> Finding:
@@ -209,46 +206,63 @@ def _reach(norm: Normalised, cue_start: int, cue_end: int) -> int:
     return norm.from_text(mark.end()) if mark else reach
 
 
-def _in_sentences(norm: Normalised, waiting: Sequence[Hit],
-                  setting_aside: Sequence[tuple[int, int, tuple[str, ...]]],
-                  needs: Mapping[str, int]) -> list[tuple[str, Evidence]]:
-    """The evidence of indicators settled sentence by sentence: a sentence counts when it holds
-    what the indicator needs (a phrase, and a `with_any` word if it has them) and none of its
-    `not_with` words.
+def _pairs(norm: Normalised, waiting: Sequence[Hit]) -> list[tuple[str, Evidence]]:
+    """The evidence of `with_any` indicators whose phrase and partner word share a sentence.
 
-    Only indicators with all they need somewhere in the text are looked at; their spans, in
-    text order, are cut into sentences by looking for a sentence end only between neighbours.
-    An indicator with no `with_any` words and none of its `not_with` words in the text counts
-    everywhere, without cutting."""
-    by_indicator: dict[str, list[Span]] = defaultdict(list)
+    Only indicators with both parts somewhere in the text are looked at; their spans, in text
+    order, are cut into sentences by looking for a sentence end only between neighbours."""
+    by_indicator: dict[str, list[tuple[int, int, int, str]]] = defaultdict(list)
     kinds: dict[str, int] = defaultdict(int)
     for start, end, uses in waiting:
         for indicator, harm_type, kind in uses:
             by_indicator[indicator].append((start, end, kind, harm_type))
             kinds[indicator] |= kind
-    for start, end, indicators in setting_aside:
-        for indicator in indicators:
-            if indicator in by_indicator:
-                by_indicator[indicator].append((start, end, NOT_WITH, ""))
-                kinds[indicator] |= NOT_WITH
     found: list[tuple[str, Evidence]] = []
     for indicator, spans in by_indicator.items():
-        need = needs[indicator]
-        if kinds[indicator] & need != need:
+        if kinds[indicator] != BOTH:
             continue
         spans = sorted((norm.to_text(start), norm.to_text(end), kind, harm_type)
                        for start, end, kind, harm_type in spans)
-        everywhere = need == kinds[indicator] == PHRASE
-        sentences = [spans] if everywhere else _sentences(norm.lowered, spans)
-        for sentence in sentences:
-            kind = reduce(or_, (kind for _, _, kind, _ in sentence))
-            if kind & need == need and not kind & NOT_WITH:
+        for sentence in _sentences(norm.lowered, spans):
+            if reduce(or_, (kind for _, _, kind, _ in sentence)) == BOTH:
                 found.extend((harm_type, Evidence(indicator, start, end, norm.text[start:end]))
                              for start, end, _, harm_type in sentence)
     return found
 
 
-def _sentences(lowered: str, spans: list[Span]) -> Iterator[list[Span]]:
+def _set_aside(norm: Normalised, found: dict[str, list[Evidence]],
+               setting_aside: Sequence[tuple[int, tuple[str, ...]]]) -> None:
+    """Drop, in place, the evidence said in the same sentence as one of its indicator's
+    `not_with` words. Only texts with such a word come here, and only the evidence of those
+    indicators is looked at (`_beside`)."""
+    heard: dict[str, list[int]] = defaultdict(list)
+    for start, indicators in setting_aside:
+        position = norm.to_text(start)
+        for indicator in indicators:
+            heard[indicator].append(position)
+    for positions in heard.values():
+        positions.sort()
+    for harm_type, evidence in list(found.items()):
+        if any(e.indicator in heard for e in evidence):
+            kept = [e for e in evidence
+                    if not _beside(norm.lowered, heard.get(e.indicator, ()), e.start)]
+            found[harm_type] = kept
+            if not kept:
+                del found[harm_type]
+
+
+def _beside(lowered: str, positions: Sequence[int], start: int) -> bool:
+    """Whether a word at one of `positions` (in text order) shares the sentence of the span at
+    `start`: no sentence end between the span and the nearest such word before or after it."""
+    after = bisect_right(positions, start)
+    if after and not _SENTENCE_END.search(lowered, positions[after - 1], start + 1):
+        return True
+    return after < len(positions) and not _SENTENCE_END.search(lowered, start,
+                                                                positions[after] + 1)
+
+
+def _sentences(lowered: str, spans: list[tuple[int, int, int, str]]
+               ) -> Iterator[list[tuple[int, int, int, str]]]:
     """Spans in text order, grouped by sentence (a sentence end between two neighbours)."""
     sentence = [spans[0]]
     for before, span in pairwise(spans):
@@ -264,7 +278,7 @@ def _uses(catalogue: Catalogue) -> dict[str, list[Use]]:
     span is evidence once (a phrase that is also a `with_any` word is BOTH)."""
     kinds: dict[str, dict[Indicator, int]] = defaultdict(dict)
     for indicator in catalogue.indicators:
-        needs = PHRASE if indicator.with_any or indicator.not_with else PLAIN
+        needs = NEEDS_PARTNER if indicator.with_any else PLAIN
         for phrases, kind in ((indicator.phrases, needs), (indicator.with_any, PARTNER)):
             for key in map(phrase_key, phrases):
                 kinds[key][indicator] = kinds[key].get(indicator, kind) | kind
@@ -296,5 +310,4 @@ def compile_scanner(catalogue: Catalogue) -> Scanner:
                                               key in cues))
     automaton.make_automaton()
     return Scanner(catalogue, automaton, {i.id: i for i in catalogue.indicators},
-                   {i.id: i.weight for i in catalogue.indicators},
-                   {i.id: BOTH if i.with_any else PHRASE for i in catalogue.indicators})
+                   {i.id: i.weight for i in catalogue.indicators})
