@@ -68,13 +68,13 @@ Hit = tuple[int, int, tuple[Use, ...]]
 class _Entry(NamedTuple):
     """What the automaton returns for a phrase: its length; the (indicator, harm type) it
     evidences alone; the (indicator, harm type, how) it evidences with a `with_any` partner;
-    the indicators it sets aside in its sentence (`not_with`); and `is_cue` for a negation or
-    hypothetical cue."""
+    the (indicator, harm type) it sets aside in its sentence (`not_with`); and `is_cue` for
+    a negation or hypothetical cue."""
 
     length: int
     plain: tuple[tuple[str, str], ...]
     paired: tuple[Use, ...]
-    sets_aside: tuple[str, ...]
+    sets_aside: tuple[tuple[str, str], ...]
     is_cue: bool
 
 
@@ -159,7 +159,7 @@ class Scanner:
         reaches: list[int] = []
         found: dict[str, list[Evidence]] = defaultdict(list)
         waiting: list[Hit] = []
-        setting_aside: list[tuple[int, tuple[str, ...]]] = []
+        setting_aside: list[tuple[int, tuple[tuple[str, str], ...]]] = []
         for end, (length, plain, paired, sets_aside, is_cue) in self.automaton.iter(norm.words):
             start = end - length
             if sets_aside:
@@ -231,29 +231,32 @@ def _pairs(norm: Normalised, waiting: Sequence[Hit]) -> list[tuple[str, Evidence
 
 
 def _set_aside(norm: Normalised, found: dict[str, list[Evidence]],
-               setting_aside: Sequence[tuple[int, tuple[str, ...]]]) -> None:
+               setting_aside: Sequence[tuple[int, tuple[tuple[str, str], ...]]]) -> None:
     """Drop, in place, the evidence said in the same sentence as one of its indicator's
     `not_with` words. Only texts with such a word come here, and only the evidence of those
-    indicators is looked at (`_beside`)."""
+    indicators' harm types is looked at (`_beside`)."""
     heard: dict[str, list[int]] = defaultdict(list)
+    harm_types: set[str] = set()
     for start, indicators in setting_aside:
         position = norm.to_text(start)
-        for indicator in indicators:
+        for indicator, harm_type in indicators:
             heard[indicator].append(position)
+            harm_types.add(harm_type)
     for positions in heard.values():
         positions.sort()
-    for harm_type, evidence in list(found.items()):
-        if any(e.indicator in heard for e in evidence):
-            kept = [e for e in evidence
-                    if not _beside(norm.lowered, heard.get(e.indicator, ()), e.start)]
-            found[harm_type] = kept
-            if not kept:
-                del found[harm_type]
+    for harm_type in harm_types & found.keys():
+        kept = [e for e in found[harm_type]
+                if not _beside(norm.lowered, heard.get(e.indicator, ()), e.start)]
+        found[harm_type] = kept
+        if not kept:
+            del found[harm_type]
 
 
 def _beside(lowered: str, positions: Sequence[int], start: int) -> bool:
     """Whether a word at one of `positions` (in text order) shares the sentence of the span at
     `start`: no sentence end between the span and the nearest such word before or after it."""
+    if not positions:
+        return False
     after = bisect_right(positions, start)
     if after and not _SENTENCE_END.search(lowered, positions[after - 1], start + 1):
         return True
@@ -286,13 +289,13 @@ def _uses(catalogue: Catalogue) -> dict[str, list[Use]]:
             for key, found in kinds.items()}
 
 
-def _sets_aside(catalogue: Catalogue) -> dict[str, tuple[str, ...]]:
-    """`not_with` word key -> the indicators it sets aside in its sentence."""
-    found: dict[str, list[str]] = defaultdict(list)
+def _sets_aside(catalogue: Catalogue) -> dict[str, tuple[tuple[str, str], ...]]:
+    """`not_with` word key -> the (indicator, harm type) it sets aside in its sentence."""
+    found: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for indicator in catalogue.indicators:
         for key in dict.fromkeys(map(phrase_key, indicator.not_with)):
-            found[key].append(indicator.id)
-    return {key: tuple(ids) for key, ids in found.items()}
+            found[key].append((indicator.id, indicator.harm_type))
+    return {key: tuple(uses) for key, uses in found.items()}
 
 
 def compile_scanner(catalogue: Catalogue) -> Scanner:
