@@ -146,3 +146,63 @@ def test_a_cue_reaches_twelve_words_and_no_further() -> None:
     assert scanner.scan(f"He did not {twelve} follows me") != []
     assert scanner.scan("He did not; he follows me") != []
     assert scanner.scan("He did not but he follows me") != []
+
+
+@pytest.mark.parametrize("text", [
+    "My partner locked me in the bedroom and tried to choke me.",
+    "My husband keeps my passport and hits me when I ask for it.",
+    "My wife takes all my wages and slaps me.",
+    "My dad locks me in my room and took my phone because of my boyfriend.",
+    "I can't go anywhere without my husband, he locks me in when he goes to work.",
+])
+def test_control_by_a_partner_or_family_is_domestic_abuse_not_modern_slavery(text: str) -> None:
+    found = {f.harm_type: f for f in policy.scanner().assess(text)}
+    assert "modern_slavery" not in found, found.get("modern_slavery")
+    assert {"domestic_abuse", "honour_based_abuse"} & set(harms(text))
+
+
+@pytest.mark.parametrize("text", [
+    "The boss keeps my passport and locks us in the factory at night.",
+    "My cousin works at a car wash, the boss took his passport and takes his wages.",
+    "My husband is at work. At the farm the gangmaster takes our wages and locks us in.",
+])
+def test_control_by_an_employer_is_still_modern_slavery(text: str) -> None:
+    assert "modern_slavery" in harms(text)
+
+
+def guarded(with_any: tuple[str, ...] = ()) -> Catalogue:
+    """One indicator set aside by "my husband", one with no `not_with` words."""
+    return Catalogue(
+        indicators=(Indicator("x.locked", "modern_slavery", "d", ("locks me in",), 1.0, "NRM",
+                              "src", with_any=with_any, not_with=("my husband",)),
+                    Indicator("x.hits", "domestic_abuse", "d", ("hits me",), 1.0, "DASH",
+                              "src")),
+        thresholds={"modern_slavery": Thresholds(1.0, 2.0),
+                    "domestic_abuse": Thresholds(1.0, 2.0)},
+        actions={"modern_slavery": "NRM", "domestic_abuse": "DASH"},
+        cues=Cues(negation=("not",), hypothetical=("if",)))
+
+
+def test_a_not_with_word_sets_aside_evidence_in_its_own_sentence_only() -> None:
+    scanner = compile_scanner(guarded())
+    assert [f.harm_type for f in scanner.scan("My husband locks me in and hits me.")] == [
+        "domestic_abuse"]
+    text = "My husband hits me. The boss locks me in."
+    found = {f.harm_type: f for f in scanner.scan(text)}
+    assert set(found) == {"modern_slavery", "domestic_abuse"}
+    [evidence] = found["modern_slavery"].evidence
+    assert (evidence.indicator, text[evidence.start:evidence.end]) == ("x.locked", "locks me in")
+
+
+def test_a_not_with_word_also_sets_aside_an_indicator_that_needs_a_partner_word() -> None:
+    scanner = compile_scanner(guarded(with_any=("boss",)))
+    assert scanner.scan("The boss locks me in.")[0].harm_type == "modern_slavery"
+    assert scanner.scan("My husband locks me in, not the boss.") == []
+    assert scanner.scan("My husband is kind. The boss locks me in.") != []
+
+
+def test_a_not_with_word_counts_after_a_denial_but_a_denied_phrase_stays_denied() -> None:
+    scanner = compile_scanner(guarded())
+    assert scanner.scan("I do not go out without my husband, he locks me in.") == []
+    assert scanner.scan("He does not lock me in; the boss locks me in.") != []
+    assert scanner.scan("He does not locks me in.") == []

@@ -120,3 +120,49 @@ def test_a_phrase_with_choices_stands_for_every_combination(room: Path) -> None:
     assert sum("outside my" in p and "sits" not in p and "sat" not in p
                and "sitting" not in p for p in named.phrases) == 0
     assert len([p for p in named.phrases if "outside my" in p]) == 12
+
+
+def not_with_error(room: Path, value: str) -> tuple[str, int]:
+    """Give st.named_stalking (indicators[3]) a `not_with` line; the error and its line."""
+    path = room / "indicators" / "stalking.toml"
+    replace(path, 'source = "Protection from Harassment Act 1997 ss2A, 4A"',
+            f'source = "Protection from Harassment Act 1997 ss2A, 4A"\nnot_with = {value}')
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = next(n for n, line in enumerate(lines, start=1) if line == 'id = "st.named_stalking"')
+    with pytest.raises(PolicyError) as caught:
+        load(room)
+    return str(caught.value), start - 1
+
+
+def test_not_with_must_be_a_list_of_phrases_named_by_file_line_and_field(room: Path) -> None:
+    message, line = not_with_error(room, '"my husband"')
+    path = room / "indicators" / "stalking.toml"
+    assert message == (f"{path}:{line}: indicators[3].not_with: "
+                       "must be a list of phrases in quotes")
+
+
+def test_a_not_with_word_inside_the_indicators_own_phrase_is_an_error(room: Path) -> None:
+    message, line = not_with_error(room, '["my ex", "Stalking"]')
+    path = room / "indicators" / "stalking.toml"
+    assert message.startswith(f"{path}:{line}: indicators[3].not_with: 'Stalking' is said in "
+                              "the indicator's own phrase")
+    assert message.endswith("it would set aside its own evidence")
+
+
+def test_not_with_words_are_read_with_their_choices(room: Path) -> None:
+    path = room / "indicators" / "stalking.toml"
+    replace(path, 'source = "Protection from Harassment Act 1997 ss2A, 4A"',
+            'source = "Protection from Harassment Act 1997 ss2A, 4A"\n'
+            'not_with = ["{on|in} the {film|telly}"]')
+    catalogue = policy.load_catalogue(room / "indicators", room / "scanning.toml")
+    [named] = [i for i in catalogue.indicators if i.id == "st.named_stalking"]
+    assert set(named.not_with) == {"on the film", "in the film", "on the telly", "in the telly"}
+    assert all(not i.not_with for i in catalogue.indicators
+               if i.harm_type == "stalking" and i.id != "st.named_stalking")
+
+
+def test_modern_slavery_control_indicators_are_set_aside_by_a_partner_or_family() -> None:
+    guarded = {i.id for i in policy.catalogue().indicators if "my husband" in i.not_with}
+    assert {"ms.documents_held", "ms.wages_withheld", "ms.movement_controlled"} <= guarded
+    assert all(i.startswith("ms.") for i in guarded)
+    assert "ms.named_exploitation" not in guarded and "ms.debt_bondage" not in guarded

@@ -43,6 +43,8 @@ class Indicator:
 
     `phrases` are alternatives; when `with_any` is given, one of those must also be said in the
     same sentence (multi-word evidence: "passport" counts only near "keeps", "took", ...).
+    When one of `not_with` is said in the same sentence, the phrases there are set aside: a
+    husband who keeps the passport is domestic abuse, not modern slavery.
     """
 
     id: str
@@ -53,6 +55,7 @@ class Indicator:
     action: str
     source: str
     with_any: tuple[str, ...] = ()
+    not_with: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

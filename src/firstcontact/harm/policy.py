@@ -97,11 +97,13 @@ def _indicator(path: Path, text: str, index: int, harm_type: str, default_action
     weight = entry.get("weight")
     if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 < weight <= 10:
         raise fail(path, line, f"{where}.weight", "must be a number above 0, at most 10")
+    phrases = _phrases(path, line, f"{where}.phrases", entry.get("phrases"), required=True)
+    with_any = _phrases(path, line, f"{where}.with_any", entry.get("with_any", []))
     return Indicator(
         id=identifier, harm_type=harm_type,
         description=_text(path, text, entry, "description", line, where),
-        phrases=_phrases(path, line, f"{where}.phrases", entry.get("phrases"), required=True),
-        with_any=_phrases(path, line, f"{where}.with_any", entry.get("with_any", [])),
+        phrases=phrases, with_any=with_any,
+        not_with=_not_with(path, line, where, entry.get("not_with", []), (*phrases, *with_any)),
         weight=float(weight),
         action=str(entry.get("action") or default_action),
         source=_text(path, text, entry, "source", line, where),
@@ -134,6 +136,21 @@ def _phrases(path: Path, line: int, field: str, value: object,
                 raise fail(path, line, field, f"phrase {phrase!r} has no letters or digits")
         expanded.extend(found)
     return tuple(dict.fromkeys(expanded))
+
+
+def _not_with(path: Path, line: int, where: str, value: object,
+              evidence: tuple[str, ...]) -> tuple[str, ...]:
+    """The words that set the indicator's phrases aside in their sentence; none of them may
+    be said inside one of its own phrases or `with_any` words ("my family" against "hurt my
+    family if"): the indicator would set itself aside wherever it is heard."""
+    found = _phrases(path, line, f"{where}.not_with", value)
+    own = [f" {phrase_key(p)} " for p in evidence]
+    for word in found:
+        inside = next((p.strip() for p in own if f" {phrase_key(word)} " in p), None)
+        if inside is not None:
+            raise fail(path, line, f"{where}.not_with", f"{word!r} is said in the indicator's "
+                       f"own phrase {inside!r}; it would set aside its own evidence")
+    return found
 
 
 def _scanning(path: Path) -> tuple[dict[str, Thresholds], Cues]:

@@ -7,6 +7,8 @@ exact span in the text as it was written. The automaton finds every phrase and e
 in that one pass whatever the size of the catalogue. A hit is set aside when a negation or
 hypothetical cue comes earlier in the same clause ("he does not keep my passport", "if he took
 my passport"): the nearest cue before it is found by bisection, never by rescanning the text.
+A hit is also set aside when one of its indicator's `not_with` words is said in the same
+sentence ("my husband keeps my passport" is domestic abuse, not modern slavery evidence).
 
 Pure: no clock, no database; built once from the catalogue and reused for every contact.
 """
@@ -66,11 +68,13 @@ Hit = tuple[int, int, tuple[Use, ...]]
 class _Entry(NamedTuple):
     """What the automaton returns for a phrase: its length; the (indicator, harm type) it
     evidences alone; the (indicator, harm type, how) it evidences with a `with_any` partner;
-    and `is_cue` for a negation or hypothetical cue."""
+    the (indicator, harm type) it sets aside in its sentence (`not_with`); and `is_cue` for
+    a negation or hypothetical cue."""
 
     length: int
     plain: tuple[tuple[str, str], ...]
     paired: tuple[Use, ...]
+    sets_aside: tuple[tuple[str, str], ...]
     is_cue: bool
 
 
@@ -145,15 +149,21 @@ class Scanner:
     def _evidence(self, norm: Normalised) -> dict[str, list[Evidence]]:
         """Evidence per harm type, in one pass of the automaton: a cue is always reported
         before the phrases after it, so each phrase is checked against the nearest cue before
-        it; `with_any` indicators count only where both parts share a sentence (`_pairs`)."""
+        it; `with_any` indicators count only where both parts share a sentence (`_pairs`);
+        evidence in a sentence with one of its indicator's `not_with` words is then dropped
+        (`_set_aside`). A `not_with` word counts even after a cue: "can't go anywhere without
+        my husband" still says who is doing it."""
         points, shifts, text = norm.points, norm.shifts, norm.text
         new = tuple.__new__  # Evidence(...) without the named tuple's Python-level __new__
         cue_ends: list[int] = []
         reaches: list[int] = []
         found: dict[str, list[Evidence]] = defaultdict(list)
         waiting: list[Hit] = []
-        for end, (length, plain, paired, is_cue) in self.automaton.iter(norm.words):
+        setting_aside: list[tuple[int, tuple[tuple[str, str], ...]]] = []
+        for end, (length, plain, paired, sets_aside, is_cue) in self.automaton.iter(norm.words):
             start = end - length
+            if sets_aside:
+                setting_aside.append((start, sets_aside))
             if is_cue:
                 cue_ends.append(end)
                 reaches.append(_reach(norm, start, end))
@@ -170,6 +180,8 @@ class Scanner:
                     found[harm_type].append(new(Evidence, (indicator, first, last, span)))
         for harm_type, evidence in _pairs(norm, waiting):
             found[harm_type].append(evidence)
+        if setting_aside:
+            _set_aside(norm, found, setting_aside)
         return found
 
     def _finding(self, harm_type: str, evidence: list[Evidence]) -> Finding:
@@ -218,6 +230,40 @@ def _pairs(norm: Normalised, waiting: Sequence[Hit]) -> list[tuple[str, Evidence
     return found
 
 
+def _set_aside(norm: Normalised, found: dict[str, list[Evidence]],
+               setting_aside: Sequence[tuple[int, tuple[tuple[str, str], ...]]]) -> None:
+    """Drop, in place, the evidence said in the same sentence as one of its indicator's
+    `not_with` words. Only texts with such a word come here, and only the evidence of those
+    indicators' harm types is looked at (`_beside`)."""
+    heard: dict[str, list[int]] = defaultdict(list)
+    harm_types: set[str] = set()
+    for start, indicators in setting_aside:
+        position = norm.to_text(start)
+        for indicator, harm_type in indicators:
+            heard[indicator].append(position)
+            harm_types.add(harm_type)
+    for positions in heard.values():
+        positions.sort()
+    for harm_type in harm_types & found.keys():
+        kept = [e for e in found[harm_type]
+                if not _beside(norm.lowered, heard.get(e.indicator, ()), e.start)]
+        found[harm_type] = kept
+        if not kept:
+            del found[harm_type]
+
+
+def _beside(lowered: str, positions: Sequence[int], start: int) -> bool:
+    """Whether a word at one of `positions` (in text order) shares the sentence of the span at
+    `start`: no sentence end between the span and the nearest such word before or after it."""
+    if not positions:
+        return False
+    after = bisect_right(positions, start)
+    if after and not _SENTENCE_END.search(lowered, positions[after - 1], start + 1):
+        return True
+    return after < len(positions) and not _SENTENCE_END.search(lowered, start,
+                                                                positions[after] + 1)
+
+
 def _sentences(lowered: str, spans: list[tuple[int, int, int, str]]
                ) -> Iterator[list[tuple[int, int, int, str]]]:
     """Spans in text order, grouped by sentence (a sentence end between two neighbours)."""
@@ -243,17 +289,28 @@ def _uses(catalogue: Catalogue) -> dict[str, list[Use]]:
             for key, found in kinds.items()}
 
 
+def _sets_aside(catalogue: Catalogue) -> dict[str, tuple[tuple[str, str], ...]]:
+    """`not_with` word key -> the (indicator, harm type) it sets aside in its sentence."""
+    found: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for indicator in catalogue.indicators:
+        for key in dict.fromkeys(map(phrase_key, indicator.not_with)):
+            found[key].append((indicator.id, indicator.harm_type))
+    return {key: tuple(uses) for key, uses in found.items()}
+
+
 def compile_scanner(catalogue: Catalogue) -> Scanner:
-    """Compile every phrase of every indicator, and every cue, into one automaton."""
-    uses = _uses(catalogue)
+    """Compile every phrase of every indicator, every `not_with` word and every cue into one
+    automaton."""
+    uses, sets_aside = _uses(catalogue), _sets_aside(catalogue)
     cues = {phrase_key(cue) for cue in (*catalogue.cues.negation, *catalogue.cues.hypothetical)}
     automaton = ahocorasick.Automaton()
-    for key in {*uses, *cues}:
+    for key in {*uses, *sets_aside, *cues}:
         # Spaces either side: a phrase matches whole words only ("cse" is not in "because").
         found = uses.get(key, [])
         plain = tuple((i, h) for i, h, kind in found if kind == PLAIN)
         paired = tuple(use for use in found if use[2] != PLAIN)
-        automaton.add_word(f" {key} ", _Entry(len(key), plain, paired, key in cues))
+        automaton.add_word(f" {key} ", _Entry(len(key), plain, paired, sets_aside.get(key, ()),
+                                              key in cues))
     automaton.make_automaton()
     return Scanner(catalogue, automaton, {i.id: i for i in catalogue.indicators},
                    {i.id: i.weight for i in catalogue.indicators})
