@@ -70,6 +70,7 @@ NO_RECORD = {
     "/reports/service": "counts only (audited as a service report)",
     "/reports/service.csv": "counts only (audited as a service report)",
     "/reports/service.pdf": "counts only (audited as a service report)",
+    "/reports/service/telephony": "an empty upload form for call events",
     "/api/quality/criteria": "the review form's criteria",
     "/api/quality/trends": "average scores per month",
     "/quality": "samples waiting (contact numbers and reasons, no caller's details) and trends",
