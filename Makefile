@@ -80,7 +80,7 @@ bench: install
 	$(BIN)/firstcontact bench $(if $(QUICK),--quick)
 
 eval-harm: install
-	$(BIN)/python -m firstcontact.harm.evaluate tests/data/harm_eval.jsonl
+	$(BIN)/python -m firstcontact.harm.evaluate
 eval-people: install
 	$(BIN)/python bench/people_eval.py
 

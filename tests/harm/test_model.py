@@ -14,8 +14,11 @@ from firstcontact.harm.model import (
     Indicator,
     Level,
     Thresholds,
+    form_count,
+    forms_of,
     level_for,
     phrase_key,
+    word_forms,
 )
 from firstcontact.harm.scanner import compile_scanner
 
@@ -128,14 +131,16 @@ def test_spans_stay_exact_through_runs_of_punctuation_apostrophes_and_other_lett
 
 
 def test_every_span_on_the_evaluation_set_is_the_text_it_quotes() -> None:
+    """Each span is the text it quotes, and one of its indicator's phrases in some form."""
     scanner = policy.scanner()
+    forms = scanner.catalogue.word_forms
     for record in read_set(Path(__file__).resolve().parents[1] / "data" / "harm_eval.jsonl"):
         for finding in scanner.assess(record.text):
             for e in finding.evidence:
                 assert record.text[e.start:e.end] == e.text, (record.id, e)
-                assert phrase_key(e.text) in {phrase_key(p) for p in (
-                    *scanner.indicators[e.indicator].phrases,
-                    *scanner.indicators[e.indicator].with_any)}, (record.id, e)
+                said = scanner.indicators[e.indicator]
+                assert phrase_key(e.text) in {form for p in (*said.phrases, *said.with_any)
+                                              for form in forms_of(phrase_key(p), forms)}, e
 
 
 def test_a_cue_reaches_twelve_words_and_no_further() -> None:
@@ -206,3 +211,14 @@ def test_a_not_with_word_counts_after_a_denial_but_a_denied_phrase_stays_denied(
     assert scanner.scan("I do not go out without my husband, he locks me in.") == []
     assert scanner.scan("He does not lock me in; the boss locks me in.") != []
     assert scanner.scan("He does not locks me in.") == []
+
+
+def test_a_key_takes_every_form_of_each_word_the_written_one_first() -> None:
+    forms = word_forms({"take": ("take", "took", "taken"), "whose": ("my", "her"),
+                        "whom": ("me", "her")})
+    assert forms["her"] == ("her", "my", "me"), "in two groups: the members of both"
+    assert forms_of("took my passport", forms) == [
+        "took my passport", "took her passport", "take my passport", "take her passport",
+        "taken my passport", "taken her passport"]
+    assert form_count("took my passport", forms) == 6
+    assert forms_of("passport office", forms) == ["passport office"]

@@ -166,3 +166,31 @@ def test_modern_slavery_control_indicators_are_set_aside_by_a_partner_or_family(
     assert {"ms.documents_held", "ms.wages_withheld", "ms.movement_controlled"} <= guarded
     assert all(i.startswith("ms.") for i in guarded)
     assert "ms.named_exploitation" not in guarded and "ms.debt_bondage" not in guarded
+
+
+def test_word_forms_must_be_groups_of_single_words(room: Path) -> None:
+    path = room / "scanning.toml"
+    line = replace(path, 'keep = ["keep", ', 'keep = ["keep on", ')
+    with pytest.raises(PolicyError) as caught:
+        load(room)
+    assert str(caught.value) == (f"{path}:{line}: word_forms.keep: must list at least two "
+                                 "different single words")
+
+
+def test_a_phrase_with_too_many_word_forms_is_named(room: Path) -> None:
+    path = room / "indicators" / "stalking.toml"
+    replace(path, '"stalking me", ', '"took kept hold took kept hold took", ')
+    with pytest.raises(PolicyError, match=r"st\.named_stalking\.phrases: phrase 'took kept hold "
+                                          r"took kept hold took' stands for more than 2000"):
+        load(room)
+
+
+def test_a_phrase_is_found_in_every_form_of_its_words() -> None:
+    """Written once as the caller says it, found as a call handler writes it up."""
+    catalogue = policy.catalogue()
+    assert {"took", "takes", "taken", "taking"} <= set(catalogue.word_forms["take"])
+    scanner = policy.scanner()
+    for said in ("The gangmaster took my passport.", "The gangmaster is taking my passport.",
+                 "The gangmaster has taken my passport."):
+        evidence = {e.indicator for f in scanner.scan(said) for e in f.evidence}
+        assert "ms.documents_held" in evidence, said

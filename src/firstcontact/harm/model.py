@@ -81,6 +81,9 @@ class Catalogue:
     cues: Cues
     qualifiers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """The NSIR incident qualifiers a confirmed harm of each type offers."""
+    word_forms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Word -> the words said in its place ("my" -> "his", "her", ...; "took" -> "takes",
+    "taken", ...): a phrase written once is found in every form (`forms_of`)."""
 
 
 class Evidence(NamedTuple):
@@ -133,6 +136,37 @@ def variants(phrase: str) -> list[str]:
     head, tail = phrase[:choice.start()], phrase[choice.end():]
     return [found for option in choice.group(1).split("|")
             for found in variants(head + option + tail)]
+
+
+MAX_FORMS = 2000
+"""A phrase may be found in at most this many forms (its words' forms multiplied)."""
+
+
+def word_forms(groups: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """Word -> every word said in its place: the members of each group it is in, itself first.
+    A word in two groups ("her": whose, and whom) takes the members of both."""
+    forms: dict[str, dict[str, None]] = {}
+    for members in groups.values():
+        for word in members:
+            found = forms.setdefault(word, {word: None})
+            found.update(dict.fromkeys(members))
+    return {word: tuple(found) for word, found in forms.items()}
+
+
+def form_count(key: str, forms: Mapping[str, tuple[str, ...]]) -> int:
+    """How many forms a phrase key is found in (counted before making them)."""
+    return math.prod(len(forms.get(word, (word,))) for word in key.split(" "))
+
+
+def forms_of(key: str, forms: Mapping[str, tuple[str, ...]]) -> list[str]:
+    """Every form of a phrase key, the key as written first: "took my passport" is also
+    "takes her passport", "taken their passport" ... (the caller's words, a call handler's
+    third person)."""
+    found = [""]
+    for word in key.split(" "):
+        found = [f"{head} {form}" if head else form
+                 for head in found for form in forms.get(word, (word,))]
+    return found
 
 
 def level_for(score: float, thresholds: Thresholds) -> Level:

@@ -12,14 +12,17 @@ from typing import Any
 
 from firstcontact.harm.model import (
     HARM_TYPES,
+    MAX_FORMS,
     MAX_VARIANTS,
     Catalogue,
     Cues,
     Indicator,
     Thresholds,
     choices,
+    form_count,
     phrase_key,
     variants,
+    word_forms,
 )
 from firstcontact.harm.scanner import Scanner, compile_scanner
 from firstcontact.platform.policyfile import PolicyError, fail, line_of, read_toml
@@ -54,8 +57,20 @@ def load_catalogue(directory: Path = INDICATORS_DIR, scanning: Path = SCANNING_F
     missing = sorted(set(HARM_TYPES) - set(actions))
     if missing:
         raise fail(directory, 0, "harm_type", f"no indicator file for {missing}")
-    thresholds, cues = _scanning(scanning)
-    return Catalogue(tuple(indicators), thresholds, actions, cues, qualifiers)
+    thresholds, cues, forms = _scanning(scanning)
+    for indicator in indicators:
+        _check_forms(seen[indicator.id], indicator, forms)
+    return Catalogue(tuple(indicators), thresholds, actions, cues, qualifiers, forms)
+
+
+def _check_forms(path: Path, indicator: Indicator, forms: Mapping[str, tuple[str, ...]]) -> None:
+    """A phrase may stand for at most MAX_FORMS phrases once its words take their forms."""
+    for phrase in (*indicator.phrases, *indicator.with_any, *indicator.not_with):
+        if form_count(phrase_key(phrase), forms) > MAX_FORMS:
+            raise fail(path, line_of(path.read_text(encoding="utf-8"),
+                                     f'id = "{indicator.id}"'), f"{indicator.id}.phrases",
+                       f"phrase {phrase!r} stands for more than {MAX_FORMS} phrases once its "
+                       "words take their forms (scanning.toml [word_forms]); write it shorter")
 
 
 def _qualifiers(path: Path, known: Collection[str] | None) -> tuple[str, ...]:
@@ -153,7 +168,7 @@ def _not_with(path: Path, line: int, where: str, value: object,
     return found
 
 
-def _scanning(path: Path) -> tuple[dict[str, Thresholds], Cues]:
+def _scanning(path: Path) -> tuple[dict[str, Thresholds], Cues, dict[str, tuple[str, ...]]]:
     data, text = read_toml(path)
     levels = data.get("levels")
     if not isinstance(levels, dict) or "default" not in levels:
@@ -166,7 +181,27 @@ def _scanning(path: Path) -> tuple[dict[str, Thresholds], Cues]:
     thresholds = {harm: _thresholds(path, text, harm, levels[harm]) if harm in levels
                   else default for harm in HARM_TYPES}
     cues = data.get("cues", {})
-    return thresholds, Cues(
+    return thresholds, _cues(path, text, cues), _word_forms(path, text, data.get("word_forms", {}))
+
+
+def _word_forms(path: Path, text: str, groups: object) -> dict[str, tuple[str, ...]]:
+    """[word_forms]: named groups of single words said in each other's place."""
+    if not isinstance(groups, dict):
+        raise fail(path, line_of(text, "[word_forms]"), "word_forms", "must be a table of lists")
+    checked: dict[str, tuple[str, ...]] = {}
+    for name, members in groups.items():
+        line = line_of(text, f"{name} =")
+        words = _phrases(path, line, f"word_forms.{name}", members, required=True)
+        keys = tuple(dict.fromkeys(map(phrase_key, words)))
+        if len(keys) < 2 or any(" " in key for key in keys):
+            raise fail(path, line, f"word_forms.{name}",
+                       "must list at least two different single words")
+        checked[name] = keys
+    return word_forms(checked)
+
+
+def _cues(path: Path, text: str, cues: Mapping[str, Any]) -> Cues:
+    return Cues(
         negation=_phrases(path, line_of(text, "negation"), "cues.negation",
                           cues.get("negation"), required=True),
         hypothetical=_phrases(path, line_of(text, "hypothetical"), "cues.hypothetical",

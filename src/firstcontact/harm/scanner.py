@@ -34,6 +34,7 @@ from firstcontact.harm.model import (
     Finding,
     Indicator,
     Level,
+    forms_of,
     level_for,
     phrase_key,
 )
@@ -283,7 +284,7 @@ def _uses(catalogue: Catalogue) -> dict[str, list[Use]]:
     for indicator in catalogue.indicators:
         needs = NEEDS_PARTNER if indicator.with_any else PLAIN
         for phrases, kind in ((indicator.phrases, needs), (indicator.with_any, PARTNER)):
-            for key in map(phrase_key, phrases):
+            for key in _keys(catalogue, phrases):
                 kinds[key][indicator] = kinds[key].get(indicator, kind) | kind
     return {key: [(i.id, i.harm_type, kind) for i, kind in found.items()]
             for key, found in kinds.items()}
@@ -293,9 +294,15 @@ def _sets_aside(catalogue: Catalogue) -> dict[str, tuple[tuple[str, str], ...]]:
     """`not_with` word key -> the (indicator, harm type) it sets aside in its sentence."""
     found: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for indicator in catalogue.indicators:
-        for key in dict.fromkeys(map(phrase_key, indicator.not_with)):
+        for key in _keys(catalogue, indicator.not_with):
             found[key].append((indicator.id, indicator.harm_type))
     return {key: tuple(uses) for key, uses in found.items()}
+
+
+def _keys(catalogue: Catalogue, phrases: Sequence[str]) -> dict[str, None]:
+    """The phrase keys of `phrases` in every word form (`forms_of`), each once, in order."""
+    return dict.fromkeys(form for key in map(phrase_key, phrases)
+                         for form in forms_of(key, catalogue.word_forms))
 
 
 def compile_scanner(catalogue: Catalogue) -> Scanner:
