@@ -8,11 +8,12 @@ from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
 
+from firstcontact.platform.barchart import HEIGHT, NO_FIGURE
 from firstcontact.platform.clock import FixedClock
 from firstcontact.platform.model import Role
 from firstcontact.platform.runtime import Runtime
 from firstcontact.victims.compliance import Figure
-from firstcontact.victims.trend import HEIGHT, NO_FIGURE, trend
+from firstcontact.victims.trend import trend
 from tests.staff import api_headers, sign_in
 from tests.victims.conftest import record_crime, victim_of
 from tests.victims.test_compliance import deliver

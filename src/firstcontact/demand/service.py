@@ -176,9 +176,7 @@ def get_incident(rt: Runtime, actor: Actor, incident_id: int) -> IncidentView:
     actor.require(Permission.INCIDENT_READ)
     now = rt.clock.now()
     with rt.database.transaction() as session:
-        row = session.get(IncidentRow, incident_id)
-        if row is None:
-            raise NotFound(f"No incident {incident_id}")
+        row = load(session, incident_id)
         audit.record(session, actor, AuditAction.READ, SUBJECT, incident_id,
                      "incident viewed", now)
         return view(row, now)

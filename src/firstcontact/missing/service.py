@@ -201,9 +201,7 @@ def return_interview_held(rt: Runtime, actor: Actor, report_id: int,
     actor.require(Permission.MISSING_REPORT)
     now = rt.clock.now()
     with rt.database.transaction() as session:
-        row = get_by_id(session, MissingReportRow, report_id)
-        if row is None:
-            raise NotFound(f"missing report {report_id}")
+        row = _report_row(session, report_id)
         if row.found_at is None or row.return_interview_due_at is None:
             raise Conflict("a return home interview is due only once a child is found")
         held_at = parse_moment("held_at", fields.get("held_at"), now)
@@ -220,9 +218,7 @@ def get_report(rt: Runtime, actor: Actor, report_id: int) -> ReportView:
     actor.require(Permission.MISSING_REPORT)
     now = rt.clock.now()
     with rt.database.transaction() as session:
-        row = get_by_id(session, MissingReportRow, report_id)
-        if row is None:
-            raise NotFound(f"missing report {report_id}")
+        row = _report_row(session, report_id)
         audit.record(session, actor, AuditAction.READ, SUBJECT, row.id,
                      "reading a missing-person report", now)
         return _view(session, row)
@@ -256,10 +252,16 @@ def local_authorities(rt: Runtime, actor: Actor) -> list[tuple[int, str]]:
             AgencyRow.agency_type == LOCAL_AUTHORITY_TYPE).order_by(AgencyRow.name))]
 
 
-def _open_row(session: Session, report_id: int) -> MissingReportRow:
+def _report_row(session: Session, report_id: int) -> MissingReportRow:
+    """The report `report_id` names, or NotFound (a 404) for an id no report has."""
     row = get_by_id(session, MissingReportRow, report_id)
     if row is None:
         raise NotFound(f"missing report {report_id}")
+    return row
+
+
+def _open_row(session: Session, report_id: int) -> MissingReportRow:
+    row = _report_row(session, report_id)
     if row.status != OPEN:
         raise Conflict("this person has already been found")
     return row

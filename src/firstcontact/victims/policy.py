@@ -70,13 +70,8 @@ def _parties(path: Path, text: str, data: Mapping[str, Any], flags: Mapping[str,
     """Who a victim can be; "person" (the caller who is the victim) is always there."""
     found = {"person": PERSON}
     for code, entry in table(path, text, data, "parties").items():
-        line = line_of(text, f"[parties.{code}]")
-        if not isinstance(entry, dict) or not str(entry.get("label", "")).strip():
-            raise fail(path, line, f"parties.{code}.label", "every party needs a label")
-        party_flags = entry.get("flags", [])
-        if not isinstance(party_flags, list) or any(f not in flags for f in party_flags):
-            raise fail(path, line, f"parties.{code}.flags",
-                       f"must be a list drawn from the flags {sorted(flags)}")
+        line = _labelled(path, text, f"parties.{code}", entry, "party")
+        party_flags = _flags(path, line, f"parties.{code}.flags", entry.get("flags", []), flags)
         not_applicable = entry.get("not_applicable", {})
         for key in not_applicable:
             if key not in entitlements or not str(not_applicable[key]).strip():
@@ -86,7 +81,7 @@ def _parties(path: Path, text: str, data: Mapping[str, Any], flags: Mapping[str,
         found[str(code)] = Party(
             str(code), str(entry["label"]), str(entry.get("contact", "")),
             str(entry.get("relationship", "")), entry.get("under_18") is True,
-            tuple(str(f) for f in party_flags), entry.get("enhanced_rights", True) is not False,
+            party_flags, entry.get("enhanced_rights", True) is not False,
             {str(k): str(v) for k, v in not_applicable.items()})
     return found
 
@@ -131,19 +126,30 @@ def _bank_holidays(path: Path, text: str, data: Mapping[str, Any]) -> holidays.H
 
 def _crime(path: Path, text: str, code: str, entry: Any, flags: Mapping[str, str]
            ) -> CrimeType:
-    line = line_of(text, f"[crimes.{code}]")
-    if not isinstance(entry, dict) or not str(entry.get("label", "")).strip():
-        raise fail(path, line, f"crimes.{code}.label", "every crime type needs a label")
-    implies = entry.get("implies", [])
-    if not isinstance(implies, list) or any(flag not in flags for flag in implies):
-        raise fail(path, line, f"crimes.{code}.implies",
-                    f"must be a list drawn from the flags {sorted(flags)}")
+    line = _labelled(path, text, f"crimes.{code}", entry, "crime type")
+    implies = _flags(path, line, f"crimes.{code}.implies", entry.get("implies", []), flags)
     for key in ("most_serious", "explicit_consent", "bereaved"):
         if not isinstance(entry.get(key, False), bool):
             raise fail(path, line, f"crimes.{code}.{key}", "must be true or false")
     return CrimeType(code, str(entry["label"]), bool(entry.get("most_serious", False)),
                      bool(entry.get("explicit_consent", False)),
-                     bool(entry.get("bereaved", False)), tuple(str(f) for f in implies))
+                     bool(entry.get("bereaved", False)), implies)
+
+
+def _labelled(path: Path, text: str, where: str, entry: Any, what: str) -> int:
+    """The line of the table `[where]` (for errors), once it is checked to have a label."""
+    line = line_of(text, f"[{where}]")
+    if not isinstance(entry, dict) or not str(entry.get("label", "")).strip():
+        raise fail(path, line, f"{where}.label", f"every {what} needs a label")
+    return line
+
+
+def _flags(path: Path, line: int, where: str, value: Any, flags: Mapping[str, str]
+           ) -> tuple[str, ...]:
+    """A list of flags, each one the policy defines."""
+    if not isinstance(value, list) or any(flag not in flags for flag in value):
+        raise fail(path, line, where, f"must be a list drawn from the flags {sorted(flags)}")
+    return tuple(str(flag) for flag in value)
 
 
 def _entitlement(path: Path, text: str, index: int, entry: Mapping[str, Any]) -> Entitlement:
