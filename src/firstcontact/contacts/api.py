@@ -18,7 +18,7 @@ from firstcontact.contacts.model import (
 )
 from firstcontact.platform.model import Actor, Permission, ValidationError
 from firstcontact.platform.runtime import Runtime
-from firstcontact.web.deps import get_runtime, require
+from firstcontact.web.deps import RowId, get_runtime, require
 
 router = APIRouter(prefix="/api/contacts", tags=["contacts"])
 
@@ -134,7 +134,7 @@ def list_contacts(
 
 @router.get("/{contact_id}", response_model=ContactOut, summary="One contact (the read is audited)")
 def get_contact(
-    contact_id: int,
+    contact_id: RowId,
     rt: Annotated[Runtime, Depends(get_runtime)],
     actor: Annotated[Actor, Depends(require(Permission.CONTACT_READ))],
 ) -> ContactOut:

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from firstcontact.contacts import desk, mail, social, social_send
 from firstcontact.platform.model import Actor, NotFound, Permission, ValidationError
 from firstcontact.platform.runtime import Runtime
-from firstcontact.web.deps import RuntimeDep, require
+from firstcontact.web.deps import RowId, RuntimeDep, require
 from firstcontact.web.forms import form_fields
 from firstcontact.web.templating import render
 
@@ -30,13 +30,13 @@ def desk_queue(request: Request, rt: RuntimeDep, actor: DeskWorker) -> HTMLRespo
 
 
 @router.post("/desk/{contact_id:int}/replied", response_model=None)
-async def mark_replied(contact_id: int, rt: RuntimeDep, actor: DeskWorker) -> Response:
+async def mark_replied(contact_id: RowId, rt: RuntimeDep, actor: DeskWorker) -> Response:
     await run_in_threadpool(desk.mark_replied, rt, actor, contact_id)
     return RedirectResponse("/desk", status_code=303)
 
 
 @router.get("/desk/{contact_id:int}/email", response_class=HTMLResponse)
-def email_thread(request: Request, contact_id: int, rt: RuntimeDep,
+def email_thread(request: Request, contact_id: RowId, rt: RuntimeDep,
                  actor: DeskWorker) -> HTMLResponse:
     return _thread_page(request, rt, actor, contact_id, "", {})
 
@@ -50,7 +50,7 @@ def _thread_page(request: Request, rt: Runtime, actor: Actor, contact_id: int, b
 
 
 @router.post("/desk/{contact_id:int}/email", response_model=None)
-async def email_reply(request: Request, contact_id: int, rt: RuntimeDep,
+async def email_reply(request: Request, contact_id: RowId, rt: RuntimeDep,
                       actor: DeskWorker) -> Response:
     fields = await form_fields(request)
     body = str(fields.get("body", ""))
@@ -66,7 +66,7 @@ async def email_reply(request: Request, contact_id: int, rt: RuntimeDep,
 
 
 @router.get("/desk/{contact_id:int}/social", response_class=HTMLResponse)
-def social_thread(request: Request, contact_id: int, rt: RuntimeDep,
+def social_thread(request: Request, contact_id: RowId, rt: RuntimeDep,
                   actor: DeskWorker, sent: bool = False) -> HTMLResponse:
     return _social_page(request, rt, actor, contact_id, "", {}, sent=sent)
 
@@ -84,7 +84,7 @@ def _social_page(request: Request, rt: Runtime, actor: Actor, contact_id: int, t
 
 
 @router.post("/desk/{contact_id:int}/social", response_model=None)
-async def social_reply(request: Request, contact_id: int, rt: RuntimeDep,
+async def social_reply(request: Request, contact_id: RowId, rt: RuntimeDep,
                        actor: SocialReplier) -> Response:
     """The reply goes to the contact's latest conversation, in the platform it came from."""
     fields = await form_fields(request)

@@ -31,7 +31,7 @@ from firstcontact.contacts.social_model import (
 )
 from firstcontact.platform.model import Actor, Permission
 from firstcontact.platform.runtime import Runtime
-from firstcontact.web.deps import get_runtime, require
+from firstcontact.web.deps import RowId, get_runtime, require
 
 router = APIRouter(prefix="/api", tags=["social media"])
 log = logging.getLogger(__name__)
@@ -171,7 +171,7 @@ def conversations(
 @router.get("/social/conversations/{conversation_id}", response_model=ConversationOut,
             summary="One conversation, every message in and out (the read is audited)")
 def conversation(
-    conversation_id: int,
+    conversation_id: RowId,
     rt: Annotated[Runtime, Depends(get_runtime)],
     actor: Annotated[Actor, Depends(require(Permission.CONTACT_READ))],
 ) -> ConversationOut:
@@ -182,7 +182,7 @@ def conversation(
              response_model=MessageOut, summary="Reply in the channel the person used",
              responses={502: {"description": "The platform did not take the reply"}})
 def send_reply(
-    conversation_id: int,
+    conversation_id: RowId,
     body: ReplyIn,
     rt: Annotated[Runtime, Depends(get_runtime)],
     actor: Annotated[Actor, Depends(require(Permission.SOCIAL_REPLY))],

@@ -12,7 +12,7 @@ from firstcontact.demand import overview, resources, service
 from firstcontact.demand.model import parse_status, parse_unit_status
 from firstcontact.platform.model import Actor, Permission
 from firstcontact.platform.runtime import Runtime
-from firstcontact.web.deps import get_runtime, require
+from firstcontact.web.deps import RowId, get_runtime, require
 
 router = APIRouter(prefix="/api/incidents", tags=["incidents"])
 
@@ -82,14 +82,14 @@ class TimelineEntryOut(BaseModel):
 
 @router.get("/{incident_id}/timeline", response_model=list[TimelineEntryOut],
             summary="Everything that happened to an incident, oldest first (audited)")
-def incident_timeline(incident_id: int, rt: RuntimeDep, actor: Reader) -> list[TimelineEntryOut]:
+def incident_timeline(incident_id: RowId, rt: RuntimeDep, actor: Reader) -> list[TimelineEntryOut]:
     found = service.incident_file(rt, actor, incident_id)
     return [TimelineEntryOut(at=e.at, kind=e.kind, summary=e.summary, actor=e.actor_username,
                              detail=e.detail) for e in found.timeline]
 
 
 @router.get("/{incident_id}", response_model=IncidentOut, summary="One incident")
-def get_incident(incident_id: int, rt: RuntimeDep, actor: Reader) -> IncidentOut:
+def get_incident(incident_id: RowId, rt: RuntimeDep, actor: Reader) -> IncidentOut:
     return IncidentOut.of(service.get_incident(rt, actor, incident_id))
 
 
@@ -101,7 +101,7 @@ class StatusIn(BaseModel):
 
 @router.post("/{incident_id}/status", response_model=IncidentOut,
              summary="Mark an incident resourced, at scene or back to open")
-def set_status(incident_id: int, body: StatusIn, rt: RuntimeDep,
+def set_status(incident_id: RowId, body: StatusIn, rt: RuntimeDep,
                actor: Dispatcher) -> IncidentOut:
     return IncidentOut.of(service.set_status(rt, actor, incident_id, parse_status(body.status),
                                              body.version))
@@ -115,7 +115,7 @@ class RegradeIn(BaseModel):
 
 @router.post("/{incident_id}/grade", response_model=IncidentOut,
              summary="A team leader re-prioritises an open incident (new response target)")
-def reprioritise(incident_id: int, body: RegradeIn, rt: RuntimeDep, actor: Leader
+def reprioritise(incident_id: RowId, body: RegradeIn, rt: RuntimeDep, actor: Leader
                  ) -> IncidentOut:
     return IncidentOut.of(overview.reprioritise(rt, actor, incident_id, body.grade,
                                                 body.rationale, body.version))
@@ -160,18 +160,18 @@ def list_units(rt: RuntimeDep, actor: Reader, sector: str | None = None) -> list
 
 @router.post("/{incident_id}/units", response_model=UnitOut, status_code=201,
              summary="Send an available unit; a unit already committed is refused (409)")
-def assign(incident_id: int, body: AssignIn, rt: RuntimeDep, actor: Dispatcher) -> UnitOut:
+def assign(incident_id: RowId, body: AssignIn, rt: RuntimeDep, actor: Dispatcher) -> UnitOut:
     return UnitOut.of(resources.assign(rt, actor, incident_id, body.unit_id))
 
 
 @units_router.post("/{unit_id}/status", response_model=UnitOut, summary="Move a unit on")
-def move_unit(unit_id: int, body: UnitStatusIn, rt: RuntimeDep, actor: Dispatcher) -> UnitOut:
+def move_unit(unit_id: RowId, body: UnitStatusIn, rt: RuntimeDep, actor: Dispatcher) -> UnitOut:
     return UnitOut.of(resources.move_unit(rt, actor, unit_id, parse_unit_status(body.status)))
 
 
 @units_router.post("/{unit_id}/release", response_model=UnitOut,
                    summary="Release a unit from its incident")
-def release(unit_id: int, rt: RuntimeDep, actor: Dispatcher) -> UnitOut:
+def release(unit_id: RowId, rt: RuntimeDep, actor: Dispatcher) -> UnitOut:
     return UnitOut.of(resources.release(rt, actor, unit_id))
 
 
@@ -183,6 +183,6 @@ class ReassignIn(BaseModel):
 
 @units_router.post("/{unit_id}/reassign", response_model=UnitOut,
                    summary="A team leader moves a unit from one incident to another")
-def reassign(unit_id: int, body: ReassignIn, rt: RuntimeDep, actor: Leader) -> UnitOut:
+def reassign(unit_id: RowId, body: ReassignIn, rt: RuntimeDep, actor: Leader) -> UnitOut:
     return UnitOut.of(resources.reassign(rt, actor, unit_id, body.from_incident_id,
                                          body.to_incident_id, body.reason))

@@ -13,7 +13,7 @@ from firstcontact.demand.model import parse_status, parse_unit_status, parse_ver
 from firstcontact.platform.model import Actor, Permission, ValidationError
 from firstcontact.platform.runtime import Runtime
 from firstcontact.risk.model import Grade
-from firstcontact.web.deps import get_runtime, require
+from firstcontact.web.deps import RowId, get_runtime, require
 from firstcontact.web.forms import form_fields
 from firstcontact.web.templating import render
 
@@ -40,7 +40,7 @@ def reviews_due(request: Request, rt: RuntimeDep, actor: Reader) -> HTMLResponse
 
 
 @router.get("/incidents/{incident_id:int}", response_class=HTMLResponse)
-def show_incident(request: Request, incident_id: int, rt: RuntimeDep,
+def show_incident(request: Request, incident_id: RowId, rt: RuntimeDep,
                   actor: Reader) -> HTMLResponse:
     board = resources.incident_board(rt, actor, incident_id)
     others = ([i for i in service.list_incidents(rt, actor) if i.id != incident_id]
@@ -52,7 +52,7 @@ def show_incident(request: Request, incident_id: int, rt: RuntimeDep,
 
 
 @router.post("/incidents/{incident_id:int}/status")
-async def set_status(request: Request, incident_id: int, rt: RuntimeDep,
+async def set_status(request: Request, incident_id: RowId, rt: RuntimeDep,
                      actor: Dispatcher) -> RedirectResponse:
     fields = await form_fields(request)
     status = parse_status(str(fields.get("status", "")))
@@ -67,7 +67,7 @@ def units(request: Request, rt: RuntimeDep, actor: Reader) -> HTMLResponse:
 
 
 @router.post("/incidents/{incident_id:int}/units")
-async def assign(request: Request, incident_id: int, rt: RuntimeDep,
+async def assign(request: Request, incident_id: RowId, rt: RuntimeDep,
                  actor: Dispatcher) -> RedirectResponse:
     fields = await form_fields(request)
     raw = str(fields.get("unit_id", ""))
@@ -78,7 +78,7 @@ async def assign(request: Request, incident_id: int, rt: RuntimeDep,
 
 
 @router.post("/units/{unit_id:int}/status")
-async def move_unit(request: Request, unit_id: int, rt: RuntimeDep,
+async def move_unit(request: Request, unit_id: RowId, rt: RuntimeDep,
                     actor: Dispatcher) -> RedirectResponse:
     fields = await form_fields(request)
     unit = await run_in_threadpool(resources.move_unit, rt, actor, unit_id,
@@ -87,7 +87,7 @@ async def move_unit(request: Request, unit_id: int, rt: RuntimeDep,
 
 
 @router.post("/units/{unit_id:int}/release")
-async def release(request: Request, unit_id: int, rt: RuntimeDep,
+async def release(request: Request, unit_id: RowId, rt: RuntimeDep,
                   actor: Dispatcher) -> RedirectResponse:
     fields = await form_fields(request)
     await run_in_threadpool(resources.release, rt, actor, unit_id)
@@ -136,7 +136,7 @@ def team_leader(request: Request, rt: RuntimeDep, actor: Leader) -> HTMLResponse
 
 
 @router.post("/incidents/{incident_id:int}/leader")
-async def leader_action(request: Request, incident_id: int, rt: RuntimeDep,
+async def leader_action(request: Request, incident_id: RowId, rt: RuntimeDep,
                         actor: Leader) -> RedirectResponse:
     fields = await form_fields(request)
     await run_in_threadpool(overview.act_on, rt, actor, incident_id,
@@ -145,7 +145,7 @@ async def leader_action(request: Request, incident_id: int, rt: RuntimeDep,
 
 
 @router.post("/incidents/{incident_id:int}/grade")
-async def reprioritise(request: Request, incident_id: int, rt: RuntimeDep,
+async def reprioritise(request: Request, incident_id: RowId, rt: RuntimeDep,
                        actor: Leader) -> RedirectResponse:
     fields = await form_fields(request)
     await run_in_threadpool(overview.reprioritise, rt, actor, incident_id,
@@ -155,7 +155,7 @@ async def reprioritise(request: Request, incident_id: int, rt: RuntimeDep,
 
 
 @router.post("/incidents/{incident_id:int}/units/{unit_id:int}/reassign")
-async def reassign(request: Request, incident_id: int, unit_id: int, rt: RuntimeDep,
+async def reassign(request: Request, incident_id: RowId, unit_id: RowId, rt: RuntimeDep,
                    actor: Leader) -> RedirectResponse:
     fields = await form_fields(request)
     target = str(fields.get("to_incident_id", ""))

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from firstcontact.harm import service
 from firstcontact.platform.model import Actor, Permission
 from firstcontact.platform.runtime import Runtime
-from firstcontact.web.deps import get_runtime, require
+from firstcontact.web.deps import RowId, get_runtime, require
 
 router = APIRouter(prefix="/api/contacts", tags=["Hidden harms"])
 
@@ -65,13 +65,13 @@ def finding_out(found: service.FindingView) -> FindingOut:
 
 
 @router.get("/{contact_id}/harms", response_model=list[FindingOut])
-def prompts(contact_id: int, rt: RuntimeDep, actor: Reader) -> list[FindingOut]:
+def prompts(contact_id: RowId, rt: RuntimeDep, actor: Reader) -> list[FindingOut]:
     """The contact's hidden-harm prompts, strongest first, with their evidence."""
     return [finding_out(f) for f in service.findings_for(rt, actor, contact_id)]
 
 
 @router.post("/{contact_id}/harms/{finding_id}/decision", response_model=FindingOut)
-async def decide(contact_id: int, finding_id: int, body: DecisionIn, rt: RuntimeDep,
+async def decide(contact_id: RowId, finding_id: RowId, body: DecisionIn, rt: RuntimeDep,
                  actor: Decider) -> FindingOut:
     """Confirm or dismiss one prompt (a dismissal needs a reason)."""
     found = await run_in_threadpool(service.decide, rt, actor, finding_id, body.decision,
@@ -80,7 +80,7 @@ async def decide(contact_id: int, finding_id: int, body: DecisionIn, rt: Runtime
 
 
 @router.post("/{contact_id}/harms/scan", response_model=list[FindingOut])
-async def rescan(contact_id: int, body: TextIn, rt: RuntimeDep,
+async def rescan(contact_id: RowId, body: TextIn, rt: RuntimeDep,
                  actor: Reader) -> list[FindingOut]:
     """Scan the contact's text again now that it has grown; returns the prompts it touched."""
     found = await run_in_threadpool(service.rescan, rt, actor, contact_id, body.text)

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from firstcontact.harm import service
 from firstcontact.platform.model import Actor, Permission, ValidationError
 from firstcontact.platform.runtime import Runtime
-from firstcontact.web.deps import get_runtime, require
+from firstcontact.web.deps import RowId, get_runtime, require
 from firstcontact.web.forms import form_fields
 from firstcontact.web.templating import render
 
@@ -49,12 +49,12 @@ def _next_path(contact_id: int, wanted: object) -> str:
 
 
 @router.get("/contacts/{contact_id:int}/harms", response_class=HTMLResponse)
-def prompts(request: Request, contact_id: int, rt: RuntimeDep, actor: Reader) -> HTMLResponse:
+def prompts(request: Request, contact_id: RowId, rt: RuntimeDep, actor: Reader) -> HTMLResponse:
     return _page(request, rt, actor, contact_id)
 
 
 @router.post("/contacts/{contact_id:int}/harms/{finding_id:int}", response_model=None)
-async def decide(request: Request, contact_id: int, finding_id: int, rt: RuntimeDep,
+async def decide(request: Request, contact_id: RowId, finding_id: RowId, rt: RuntimeDep,
                  actor: Decider) -> Response:
     fields = await form_fields(request)
     decision = str(fields.get("decision", ""))

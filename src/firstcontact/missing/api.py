@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from firstcontact.missing import service
 from firstcontact.platform.model import Actor, Permission
 from firstcontact.platform.runtime import Runtime
-from firstcontact.web.deps import get_runtime, require
+from firstcontact.web.deps import RowId, get_runtime, require
 
 router = APIRouter(prefix="/api/missing", tags=["missing people"])
 
@@ -116,24 +116,24 @@ def report(body: ReportIn, rt: RuntimeDep, actor: Reporter) -> ReportOut:
 
 
 @router.get("/{report_id}", response_model=ReportOut)
-def get_report(report_id: int, rt: RuntimeDep, actor: Reporter) -> ReportOut:
+def get_report(report_id: RowId, rt: RuntimeDep, actor: Reporter) -> ReportOut:
     return ReportOut.of(service.get_report(rt, actor, report_id))
 
 
 @router.post("/{report_id}/reviews", response_model=ReportOut,
              summary="Review the risk level (a supervisor): level and rationale")
-def review(report_id: int, body: DecisionIn, rt: RuntimeDep, actor: Reviewer) -> ReportOut:
+def review(report_id: RowId, body: DecisionIn, rt: RuntimeDep, actor: Reviewer) -> ReportOut:
     return ReportOut.of(service.review(rt, actor, report_id, body.model_dump()))
 
 
 @router.post("/{report_id}/found", response_model=ReportOut,
              summary="Record that the person was found or returned, and how")
-def found(report_id: int, body: FoundIn, rt: RuntimeDep, actor: Reporter) -> ReportOut:
+def found(report_id: RowId, body: FoundIn, rt: RuntimeDep, actor: Reporter) -> ReportOut:
     return ReportOut.of(service.found(rt, actor, report_id, body.model_dump()))
 
 
 @router.post("/{report_id}/return-interview", response_model=ReportOut,
              summary="Record that the child's return home interview was held")
-def return_interview(report_id: int, body: HeldIn, rt: RuntimeDep,
+def return_interview(report_id: RowId, body: HeldIn, rt: RuntimeDep,
                      actor: Reporter) -> ReportOut:
     return ReportOut.of(service.return_interview_held(rt, actor, report_id, body.model_dump()))

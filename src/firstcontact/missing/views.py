@@ -18,7 +18,7 @@ from firstcontact.missing.policy import missing_policy
 from firstcontact.platform.clock import LONDON
 from firstcontact.platform.model import Actor, Permission, ValidationError
 from firstcontact.platform.runtime import Runtime
-from firstcontact.web.deps import get_runtime, require
+from firstcontact.web.deps import RowId, get_runtime, require
 from firstcontact.web.forms import form_fields
 from firstcontact.web.templating import render
 
@@ -113,7 +113,7 @@ def _report_page(request: Request, rt: Runtime, actor: Actor, report_id: int,
 
 
 @router.get("/missing/{report_id:int}", response_class=HTMLResponse)
-def show_report(request: Request, report_id: int, rt: RuntimeDep,
+def show_report(request: Request, report_id: RowId, rt: RuntimeDep,
                 actor: Reporter) -> HTMLResponse:
     return _report_page(request, rt, actor, report_id, {}, {})
 
@@ -133,18 +133,18 @@ async def _change(request: Request, rt: Runtime, actor: Actor, report_id: int,
 
 
 @router.post("/missing/{report_id:int}/reviews", response_model=None)
-async def review(request: Request, report_id: int, rt: RuntimeDep,
+async def review(request: Request, report_id: RowId, rt: RuntimeDep,
                  actor: Reviewer) -> Response:
     return await _change(request, rt, actor, report_id, service.review)
 
 
 @router.post("/missing/{report_id:int}/found", response_model=None)
-async def found(request: Request, report_id: int, rt: RuntimeDep,
+async def found(request: Request, report_id: RowId, rt: RuntimeDep,
                 actor: Reporter) -> Response:
     return await _change(request, rt, actor, report_id, service.found)
 
 
 @router.post("/missing/{report_id:int}/return-interview", response_model=None)
-async def return_interview(request: Request, report_id: int, rt: RuntimeDep,
+async def return_interview(request: Request, report_id: RowId, rt: RuntimeDep,
                            actor: Reporter) -> Response:
     return await _change(request, rt, actor, report_id, service.return_interview_held)

@@ -77,12 +77,12 @@ def list_offers(rt: RuntimeDep, actor: Reader) -> list[OfferOut]:
 
 
 @router.post("/offers/{offer_id}/confirm", response_model=OfferOut)
-def confirm_offer(offer_id: int, rt: RuntimeDep, actor: Merger) -> OfferOut:
+def confirm_offer(offer_id: RowId, rt: RuntimeDep, actor: Merger) -> OfferOut:
     return OfferOut.of(service.decide_offer(rt, actor, offer_id, confirm=True))
 
 
 @router.post("/offers/{offer_id}/reject", response_model=OfferOut)
-def reject_offer(offer_id: int, rt: RuntimeDep, actor: Merger) -> OfferOut:
+def reject_offer(offer_id: RowId, rt: RuntimeDep, actor: Merger) -> OfferOut:
     return OfferOut.of(service.decide_offer(rt, actor, offer_id, confirm=False))
 
 
@@ -95,7 +95,7 @@ def merge(body: MergeIn, rt: RuntimeDep, actor: Merger) -> MergeOut:
 
 @router.post("/{person_id}/unmerge", response_model=PersonOut,
              summary="Undo the merge that folded this person into another")
-def unmerge(person_id: int, body: UnmergeIn, rt: RuntimeDep, actor: Merger) -> PersonOut:
+def unmerge(person_id: RowId, body: UnmergeIn, rt: RuntimeDep, actor: Merger) -> PersonOut:
     service.unmerge(rt, actor, person_id, body.reason)
     return get_person(person_id, rt, actor)
 
@@ -112,13 +112,13 @@ class PlanOut(BaseModel):
 
 @router.post("/{person_id}/plans", response_model=PlanOut, status_code=201,
              summary="Record a frequent caller's agreed management plan")
-def agree_plan(person_id: int, body: PlanIn, rt: RuntimeDep, actor: Merger) -> PlanOut:
+def agree_plan(person_id: RowId, body: PlanIn, rt: RuntimeDep, actor: Merger) -> PlanOut:
     return PlanOut(plan_id=caller_history.agree_plan(
         rt, actor, person_id, body.agreed_response, body.partner_agency, body.review_on))
 
 
 @router.get("/{person_id}", response_model=PersonOut)
-def get_person(person_id: int, rt: RuntimeDep, actor: Reader) -> PersonOut:
+def get_person(person_id: RowId, rt: RuntimeDep, actor: Reader) -> PersonOut:
     view = service.get_person(rt, actor, person_id, "viewing a person's linked records")
     return PersonOut(id=view.id, merged_into_id=view.merged_into_id, records=[
         RecordOut(id=record_id, contact_id=contact_id, given_name=i.given_name,
@@ -204,6 +204,6 @@ def list_referrals(rt: RuntimeDep, actor: ReferralReader) -> list[ReferralOut]:
 
 
 @partners_router.post("/referrals/{referral_id}/status", response_model=ReferralOut)
-def set_status(referral_id: int, body: StatusIn, rt: RuntimeDep,
+def set_status(referral_id: RowId, body: StatusIn, rt: RuntimeDep,
                actor: ReferralReader) -> ReferralOut:
     return ReferralOut.of(referrals.set_status(rt, actor, referral_id, body.status))

@@ -15,7 +15,7 @@ from firstcontact.people import policy, referrals
 from firstcontact.people.partners import ReferralStatus, parse_referral
 from firstcontact.platform.model import Actor, FieldErrors, Permission, Role, ValidationError
 from firstcontact.platform.runtime import Runtime
-from firstcontact.web.deps import get_runtime, require
+from firstcontact.web.deps import RowId, get_runtime, require
 from firstcontact.web.forms import form_fields
 from firstcontact.web.templating import render
 
@@ -39,12 +39,12 @@ def _new_page(request: Request, rt: Runtime, actor: Actor, person_id: int, value
         "person_id": person_id, "values": values, "errors": errors,
         "agencies": [("", "Choose an agency")] + [
             (str(i), f"{name} ({agencies.types[kind].label})")
-            for i, name, kind in referrals.list_agencies(rt, actor)],
+            for i, name, kind in referrals.agencies_for(rt, actor, person_id)],
         "bases": list(agencies.lawful_bases.items())}, status_code=status_code)
 
 
 @router.get("/people/{person_id:int}/referrals/new", response_class=HTMLResponse)
-def new_referral(request: Request, person_id: int, rt: RuntimeDep,
+def new_referral(request: Request, person_id: RowId, rt: RuntimeDep,
                  actor: Referrer) -> HTMLResponse:
     return _new_page(request, rt, actor, person_id, {}, {})
 
@@ -63,7 +63,7 @@ def _checked(rt: Runtime, actor: Actor, person_id: int,
 
 
 @router.post("/people/{person_id:int}/referrals/check", response_model=None)
-async def check_referral(request: Request, person_id: int, rt: RuntimeDep,
+async def check_referral(request: Request, person_id: RowId, rt: RuntimeDep,
                          actor: Referrer) -> Response:
     """Show what would leave the force before anything does."""
     fields = await form_fields(request)
@@ -78,7 +78,7 @@ async def check_referral(request: Request, person_id: int, rt: RuntimeDep,
 
 
 @router.post("/people/{person_id:int}/referrals", response_model=None)
-async def send_referral(request: Request, person_id: int, rt: RuntimeDep,
+async def send_referral(request: Request, person_id: RowId, rt: RuntimeDep,
                         actor: Referrer) -> Response:
     fields = await form_fields(request)
     try:
@@ -107,7 +107,7 @@ def referral_list(request: Request, rt: RuntimeDep, actor: ReferralReader) -> HT
 
 
 @router.post("/referrals/{referral_id:int}/status", response_model=None)
-async def referral_status(request: Request, referral_id: int, rt: RuntimeDep,
+async def referral_status(request: Request, referral_id: RowId, rt: RuntimeDep,
                           actor: ReferralReader) -> Response:
     fields = await form_fields(request)
     try:

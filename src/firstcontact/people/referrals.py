@@ -81,6 +81,16 @@ def list_agencies(rt: Runtime, actor: Actor) -> list[tuple[int, str, str]]:
                 for a in session.scalars(select(AgencyRow).order_by(AgencyRow.name))]
 
 
+def agencies_for(rt: Runtime, actor: Actor, person_id: int) -> list[tuple[int, str, str]]:
+    """The directory, for referring this person: a person who does not exist is not found,
+    so no referral form is drawn for them."""
+    actor.require(Permission.REFERRAL_CREATE)
+    with rt.database.transaction() as session:
+        if get_by_id(session, PersonRow, person_id) is None:
+            raise NotFound(f"person {person_id}")
+    return list_agencies(rt, actor)
+
+
 def add_member(rt: Runtime, actor: Actor, agency_id: int, user_id: int) -> None:
     """Make a partner-agency user a member of their agency (an admin's task)."""
     actor.require(Permission.AGENCY_MANAGE)

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from firstcontact.people import caller_history, policy, service
 from firstcontact.platform.model import Actor, Conflict, NotFound, Permission, ValidationError
 from firstcontact.platform.runtime import Runtime
-from firstcontact.web.deps import get_runtime, require
+from firstcontact.web.deps import RowId, get_runtime, require
 from firstcontact.web.forms import form_fields
 from firstcontact.web.templating import render
 
@@ -29,7 +29,7 @@ PERSON_PURPOSE = "viewing a person's linked records"
 
 
 @router.get("/people/contacts/{contact_id:int}/history", response_class=HTMLResponse)
-def history(request: Request, contact_id: int, rt: RuntimeDep, actor: Reader) -> HTMLResponse:
+def history(request: Request, contact_id: RowId, rt: RuntimeDep, actor: Reader) -> HTMLResponse:
     """Loaded into the THRIVE page (htmx), or opened on its own without JavaScript."""
     found = caller_history.for_contact(rt, actor, contact_id)
     return render(request, "people/_history.html", {
@@ -44,7 +44,7 @@ def offers(request: Request, rt: RuntimeDep, actor: Reader) -> HTMLResponse:
 
 
 @router.post("/people/offers/{offer_id:int}/{decision}", response_model=None)
-async def decide(request: Request, offer_id: int, decision: str, rt: RuntimeDep,
+async def decide(request: Request, offer_id: RowId, decision: str, rt: RuntimeDep,
                  actor: Merger) -> Response:
     if decision not in ("confirm", "reject"):
         raise NotFound(f"decision {decision}")
@@ -61,7 +61,7 @@ def _person_page(request: Request, rt: Runtime, actor: Actor, person_id: int,
 
 
 @router.get("/people/{person_id:int}", response_class=HTMLResponse)
-def person(request: Request, person_id: int, rt: RuntimeDep, actor: Reader) -> HTMLResponse:
+def person(request: Request, person_id: RowId, rt: RuntimeDep, actor: Reader) -> HTMLResponse:
     return _person_page(request, rt, actor, person_id, {}, {})
 
 
@@ -86,7 +86,7 @@ def _merge(rt: Runtime, actor: Actor, person_id: int,
 
 
 @router.post("/people/{person_id:int}/merges", response_model=None)
-async def merge(request: Request, person_id: int, rt: RuntimeDep, actor: Merger) -> Response:
+async def merge(request: Request, person_id: RowId, rt: RuntimeDep, actor: Merger) -> Response:
     """Merge another person into this one (this one is kept)."""
     fields = await form_fields(request)
     try:
@@ -98,7 +98,7 @@ async def merge(request: Request, person_id: int, rt: RuntimeDep, actor: Merger)
 
 
 @router.post("/people/{person_id:int}/unmerge", response_model=None)
-async def unmerge(request: Request, person_id: int, rt: RuntimeDep, actor: Merger) -> Response:
+async def unmerge(request: Request, person_id: RowId, rt: RuntimeDep, actor: Merger) -> Response:
     """Undo the merge that folded this person into another: their records come back."""
     fields = await form_fields(request)
     reason = fields.get("unmerge_reason")

@@ -12,7 +12,7 @@ from firstcontact.platform.model import Actor, Permission
 from firstcontact.platform.runtime import Runtime
 from firstcontact.records import access
 from firstcontact.records.pdf import subject_access_pdf
-from firstcontact.web.deps import get_runtime, require
+from firstcontact.web.deps import RowId, get_runtime, require
 
 router = APIRouter(prefix="/api/records", tags=["records"])
 
@@ -23,7 +23,7 @@ RecordsManager = Annotated[Actor, Depends(require(Permission.RECORDS_MANAGE))]
 @router.get("/people/{person_id}/export",
             summary="Subject access: everything held on a person (JSON or PDF); audited",
             responses={200: {"content": {"application/json": {}, "application/pdf": {}}}})
-def export_person(person_id: int, rt: RuntimeDep, actor: RecordsManager,
+def export_person(person_id: RowId, rt: RuntimeDep, actor: RecordsManager,
                   reason: Annotated[str, Query(min_length=3, max_length=200)],
                   format: access.ExportFormat = access.ExportFormat.JSON) -> Response:
     found = access.export(rt, actor, person_id, format, reason)

@@ -19,7 +19,7 @@ from firstcontact.risk.model import (
     Grade,
     parse_thrive,
 )
-from firstcontact.web.deps import get_runtime, require
+from firstcontact.web.deps import RowId, get_runtime, require
 
 router = APIRouter(prefix="/api/contacts", tags=["THRIVE and determination"])
 
@@ -135,13 +135,13 @@ class DeterminationOut(BaseModel):
 
 @router.post("/{contact_id}/assessments", status_code=201, response_model=AssessmentOut,
              summary="Record a THRIVE assessment; the answer carries the suggested grade")
-def assess(contact_id: int, body: ThriveIn, rt: RuntimeDep, actor: Assessor) -> AssessmentOut:
+def assess(contact_id: RowId, body: ThriveIn, rt: RuntimeDep, actor: Assessor) -> AssessmentOut:
     return AssessmentOut.of(service.assess(rt, actor, contact_id, parse_thrive(body.fields())))
 
 
 @router.post("/{contact_id}/determination", status_code=201, response_model=DeterminationOut,
              summary="Record the determination; opens an incident when the grade needs one")
-def determine(contact_id: int, body: DeterminationIn, rt: RuntimeDep,
+def determine(contact_id: RowId, body: DeterminationIn, rt: RuntimeDep,
               actor: Assessor) -> DeterminationOut:
     fields = {"grade": body.grade, "rationale": body.rationale,
               "nsir_category": body.nsir_category, "opening_code": body.opening_code,
@@ -158,7 +158,7 @@ class ContactFileOut(BaseModel):
 
 @router.get("/{contact_id}/file", response_model=ContactFileOut,
             summary="The contact's THRIVE history, determination and audit trail (audited)")
-def contact_file(contact_id: int, rt: RuntimeDep, actor: Reader) -> ContactFileOut:
+def contact_file(contact_id: RowId, rt: RuntimeDep, actor: Reader) -> ContactFileOut:
     found = service.contact_file(rt, actor, contact_id)
     return ContactFileOut(
         contact_id=contact_id, assessments=[AssessmentOut.of(a) for a in found.assessments],
@@ -196,7 +196,7 @@ class ReviewOut(BaseModel):
 
 @incidents_router.post("/{incident_id}/reviews", status_code=201, response_model=ReviewOut,
                        summary="Re-THRIVE an open incident; sets its next review deadline")
-def reassess(incident_id: int, body: ReviewIn, rt: RuntimeDep, actor: Reviewer) -> ReviewOut:
+def reassess(incident_id: RowId, body: ReviewIn, rt: RuntimeDep, actor: Reviewer) -> ReviewOut:
     fields = body.fields()
     fields.update(grade=body.grade, rationale=body.rationale, what_changed=body.what_changed)
     done = service.reassess(rt, actor, incident_id, parse_thrive(fields), fields, body.version)
@@ -224,7 +224,7 @@ class ReopenIn(BaseModel):
 
 @incidents_router.post("/{incident_id}/finalise", response_model=IncidentOut,
                        summary="Finalise with an NSIR closing code and result")
-def finalise(incident_id: int, body: FinaliseIn, rt: RuntimeDep,
+def finalise(incident_id: RowId, body: FinaliseIn, rt: RuntimeDep,
              actor: Dispatcher) -> IncidentOut:
     fields = {"closing_code": body.closing_code, "result": body.result,
               "closing_note": body.closing_note}
@@ -233,6 +233,6 @@ def finalise(incident_id: int, body: FinaliseIn, rt: RuntimeDep,
 
 @incidents_router.post("/{incident_id}/reopen", response_model=IncidentOut,
                        summary="Reopen a finalised incident; its history is kept")
-def reopen(incident_id: int, body: ReopenIn, rt: RuntimeDep, actor: Dispatcher) -> IncidentOut:
+def reopen(incident_id: RowId, body: ReopenIn, rt: RuntimeDep, actor: Dispatcher) -> IncidentOut:
     return IncidentOut.of(service.reopen(rt, actor, incident_id, {"reason": body.reason},
                                          body.version))

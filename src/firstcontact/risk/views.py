@@ -22,7 +22,7 @@ from firstcontact.risk.model import (
     parse_thrive,
     thrive_fields,
 )
-from firstcontact.web.deps import get_runtime, require
+from firstcontact.web.deps import RowId, get_runtime, require
 from firstcontact.web.forms import form_fields
 from firstcontact.web.templating import render
 
@@ -40,7 +40,7 @@ def _options(values: tuple[str, ...]) -> list[tuple[str, str]]:
 
 
 @router.get("/contacts/{contact_id:int}", response_class=HTMLResponse)
-def contact_file(request: Request, contact_id: int, rt: RuntimeDep,
+def contact_file(request: Request, contact_id: RowId, rt: RuntimeDep,
                  actor: Reader) -> HTMLResponse:
     found = service.contact_file(rt, actor, contact_id)
     return render(request, "risk/contact.html", {
@@ -69,13 +69,13 @@ def _thrive_form() -> dict[str, Any]:
 
 
 @router.get("/contacts/{contact_id:int}/assess", response_class=HTMLResponse)
-def assess_form(request: Request, contact_id: int, rt: RuntimeDep,
+def assess_form(request: Request, contact_id: RowId, rt: RuntimeDep,
                 actor: Assessor) -> HTMLResponse:
     return _assess_page(request, rt, actor, contact_id, {}, {})
 
 
 @router.post("/contacts/{contact_id:int}/assess", response_model=None)
-async def assess(request: Request, contact_id: int, rt: RuntimeDep, actor: Assessor) -> Response:
+async def assess(request: Request, contact_id: RowId, rt: RuntimeDep, actor: Assessor) -> Response:
     fields = await form_fields(request, lists=DETAILS)
     try:
         thrive = parse_thrive(fields)
@@ -106,13 +106,13 @@ def _determination_page(request: Request, rt: Runtime, actor: Actor, contact_id:
 
 
 @router.get("/contacts/{contact_id:int}/determination", response_class=HTMLResponse)
-def determination_form(request: Request, contact_id: int, rt: RuntimeDep,
+def determination_form(request: Request, contact_id: RowId, rt: RuntimeDep,
                        actor: Assessor) -> HTMLResponse:
     return _determination_page(request, rt, actor, contact_id, {}, {})
 
 
 @router.post("/contacts/{contact_id:int}/determination", response_model=None)
-async def determine(request: Request, contact_id: int, rt: RuntimeDep,
+async def determine(request: Request, contact_id: RowId, rt: RuntimeDep,
                     actor: Assessor) -> Response:
     fields = await form_fields(request, lists=frozenset({"qualifiers"}))
     try:
@@ -139,13 +139,13 @@ def _review_page(request: Request, rt: Runtime, actor: Actor, incident_id: int,
 
 
 @router.get("/incidents/{incident_id:int}/review", response_class=HTMLResponse)
-def review_form(request: Request, incident_id: int, rt: RuntimeDep,
+def review_form(request: Request, incident_id: RowId, rt: RuntimeDep,
                 actor: Reviewer) -> HTMLResponse:
     return _review_page(request, rt, actor, incident_id, None, {})
 
 
 @router.post("/incidents/{incident_id:int}/review", response_model=None)
-async def review(request: Request, incident_id: int, rt: RuntimeDep,
+async def review(request: Request, incident_id: RowId, rt: RuntimeDep,
                  actor: Reviewer) -> Response:
     fields = await form_fields(request, lists=DETAILS)
     try:
@@ -174,25 +174,25 @@ def _closing_page(request: Request, rt: Runtime, actor: Actor, incident_id: int,
 
 
 @router.get("/incidents/{incident_id:int}/finalise", response_class=HTMLResponse)
-def finalise_form(request: Request, incident_id: int, rt: RuntimeDep,
+def finalise_form(request: Request, incident_id: RowId, rt: RuntimeDep,
                   actor: Dispatcher) -> HTMLResponse:
     return _closing_page(request, rt, actor, incident_id, "risk/finalise.html", {}, {})
 
 
 @router.get("/incidents/{incident_id:int}/reopen", response_class=HTMLResponse)
-def reopen_form(request: Request, incident_id: int, rt: RuntimeDep,
+def reopen_form(request: Request, incident_id: RowId, rt: RuntimeDep,
                 actor: Dispatcher) -> HTMLResponse:
     return _closing_page(request, rt, actor, incident_id, "risk/reopen.html", {}, {})
 
 
 @router.post("/incidents/{incident_id:int}/finalise", response_model=None)
-async def finalise(request: Request, incident_id: int, rt: RuntimeDep,
+async def finalise(request: Request, incident_id: RowId, rt: RuntimeDep,
                    actor: Dispatcher) -> Response:
     return await _close_or_reopen(request, rt, actor, incident_id, "finalise")
 
 
 @router.post("/incidents/{incident_id:int}/reopen", response_model=None)
-async def reopen(request: Request, incident_id: int, rt: RuntimeDep,
+async def reopen(request: Request, incident_id: RowId, rt: RuntimeDep,
                  actor: Dispatcher) -> Response:
     return await _close_or_reopen(request, rt, actor, incident_id, "reopen")
 

@@ -16,7 +16,7 @@ from firstcontact.victims.compliance import Period, parse_measure, parse_period,
 from firstcontact.victims.details import parse_details, parse_new_victim
 from firstcontact.victims.model import parse_outcome
 from firstcontact.victims.policy import victims_policy
-from firstcontact.web.deps import get_runtime, require
+from firstcontact.web.deps import RowId, get_runtime, require
 
 router = APIRouter(prefix="/api/victims", tags=["Victims' Code"])
 
@@ -143,19 +143,19 @@ def victim_queue(rt: RuntimeDep, actor: Reader) -> list[QueueItemOut]:
 
 
 @router.get("/{victim_id:int}", response_model=VictimOut)
-def victim(victim_id: int, rt: RuntimeDep, actor: Reader) -> VictimOut:
+def victim(victim_id: RowId, rt: RuntimeDep, actor: Reader) -> VictimOut:
     return VictimOut.of(service.get_victim(rt, actor, victim_id))
 
 
 @router.put("/{victim_id:int}/details", response_model=VictimOut)
-def update_details(victim_id: int, body: DetailsIn, rt: RuntimeDep,
+def update_details(victim_id: RowId, body: DetailsIn, rt: RuntimeDep,
                    actor: Updater) -> VictimOut:
     details = parse_details(body.model_dump())
     return VictimOut.of(service.update_details(rt, actor, victim_id, details))
 
 
 @router.post("/crimes/{contact_id:int}/victims", response_model=VictimOut, status_code=201)
-def add_victim(contact_id: int, body: NewVictimIn, rt: RuntimeDep, actor: Updater) -> VictimOut:
+def add_victim(contact_id: RowId, body: NewVictimIn, rt: RuntimeDep, actor: Updater) -> VictimOut:
     """Add a victim to the crime recorded from a contact (whoever the caller was)."""
     fields = {k: (None if v is None else str(v)) for k, v in body.model_dump().items()}
     victim = parse_new_victim(fields, victims_policy())
@@ -164,7 +164,7 @@ def add_victim(contact_id: int, body: NewVictimIn, rt: RuntimeDep, actor: Update
 
 @router.post("/{victim_id:int}/entitlements/{entitlement_id:int}/outcome",
              response_model=EntitlementOut)
-def record_outcome(victim_id: int, entitlement_id: int, body: OutcomeIn, rt: RuntimeDep,
+def record_outcome(victim_id: RowId, entitlement_id: RowId, body: OutcomeIn, rt: RuntimeDep,
                    actor: Updater) -> EntitlementOut:
     outcome = parse_outcome(body.model_dump())
     return EntitlementOut.of(service.record_outcome(rt, actor, victim_id, entitlement_id,

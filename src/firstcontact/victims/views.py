@@ -23,7 +23,7 @@ from firstcontact.victims.details import parse_details, parse_new_victim
 from firstcontact.victims.model import ContactPreference, Method, parse_outcome
 from firstcontact.victims.policy import victims_policy
 from firstcontact.victims.trend import trend
-from firstcontact.web.deps import get_runtime, require
+from firstcontact.web.deps import RowId, get_runtime, require
 from firstcontact.web.forms import form_fields
 from firstcontact.web.templating import render
 
@@ -59,13 +59,13 @@ def _victim_page(request: Request, rt: Runtime, actor: Actor, victim_id: int,
 
 
 @router.get("/victims/{victim_id:int}", response_class=HTMLResponse)
-def show_victim(request: Request, victim_id: int, rt: RuntimeDep,
+def show_victim(request: Request, victim_id: RowId, rt: RuntimeDep,
                 actor: Reader) -> HTMLResponse:
     return _victim_page(request, rt, actor, victim_id, {}, {})
 
 
 @router.post("/victims/{victim_id:int}/details", response_model=None)
-async def update_details(request: Request, victim_id: int, rt: RuntimeDep,
+async def update_details(request: Request, victim_id: RowId, rt: RuntimeDep,
                          actor: Updater) -> Response:
     fields = await form_fields(request)
     try:
@@ -78,7 +78,7 @@ async def update_details(request: Request, victim_id: int, rt: RuntimeDep,
 
 
 @router.post("/victims/{victim_id:int}/entitlements/{entitlement_id:int}", response_model=None)
-async def record_outcome(request: Request, victim_id: int, entitlement_id: int,
+async def record_outcome(request: Request, victim_id: RowId, entitlement_id: RowId,
                          rt: RuntimeDep, actor: Updater) -> Response:
     fields = await form_fields(request)
     try:
@@ -115,13 +115,13 @@ def _crime_page(request: Request, rt: Runtime, actor: Actor, contact_id: int,
 
 
 @router.get("/victims/crimes/{contact_id:int}", response_class=HTMLResponse)
-def show_crime(request: Request, contact_id: int, rt: RuntimeDep,
+def show_crime(request: Request, contact_id: RowId, rt: RuntimeDep,
                actor: Reader) -> HTMLResponse:
     return _crime_page(request, rt, actor, contact_id, {}, {})
 
 
 @router.post("/victims/crimes/{contact_id:int}", response_model=None)
-async def add_victim(request: Request, contact_id: int, rt: RuntimeDep,
+async def add_victim(request: Request, contact_id: RowId, rt: RuntimeDep,
                      actor: Updater) -> Response:
     fields = await form_fields(request)
     try:
@@ -182,14 +182,14 @@ def behind(request: Request, rt: RuntimeDep, actor: Reader) -> HTMLResponse:
 
 
 @router.get("/victims/{victim_id:int}/letter", response_class=HTMLResponse)
-def letter(request: Request, victim_id: int, rt: RuntimeDep, actor: Reader) -> HTMLResponse:
+def letter(request: Request, victim_id: RowId, rt: RuntimeDep, actor: Reader) -> HTMLResponse:
     """The written acknowledgement as a page to print and post."""
     return render(request, "victims/letter.html",
                   {"letter": service.acknowledgement_letter(rt, actor, victim_id)})
 
 
 @router.get("/victims/{victim_id:int}/letter.pdf", response_model=None)
-def letter_pdf(victim_id: int, rt: RuntimeDep, actor: Reader) -> Response:
+def letter_pdf(victim_id: RowId, rt: RuntimeDep, actor: Reader) -> Response:
     """The written acknowledgement as a PDF letter, to print and post."""
     pdf = service.acknowledgement_letter_pdf(rt, actor, victim_id)
     return Response(pdf, media_type="application/pdf", headers={
@@ -197,6 +197,6 @@ def letter_pdf(victim_id: int, rt: RuntimeDep, actor: Reader) -> Response:
 
 
 @router.post("/victims/{victim_id:int}/letter", response_model=None)
-def letter_posted(request: Request, victim_id: int, rt: RuntimeDep, actor: Updater) -> Response:
+def letter_posted(request: Request, victim_id: RowId, rt: RuntimeDep, actor: Updater) -> Response:
     service.record_letter_posted(rt, actor, victim_id)
     return RedirectResponse(f"/victims/{victim_id}", status_code=303)

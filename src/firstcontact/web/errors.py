@@ -159,7 +159,24 @@ def database_unreachable(exc: Exception) -> bool:
     return isinstance(exc.orig, psycopg.OperationalError | psycopg.InterfaceError)
 
 
+def number_out_of_range(exc: BaseException) -> bool:
+    """A number too large for its column reached the database (an id from a form or a URL no
+    row can have): SQLite refuses to bind it (OverflowError), PostgreSQL answers 22003."""
+    if isinstance(exc, OverflowError):
+        return True
+    return (isinstance(exc, DBAPIError)
+            and isinstance(exc.orig, psycopg.errors.NumericValueOutOfRange))
+
+
+async def on_number_out_of_range(request: Request, exc: Exception) -> Response:
+    """No row can have such a number, so what it names is not found (a 404, not a 500)."""
+    log.warning("number out of range on %s %s", request.method, request.url.path)
+    return problem(request, 404, "Not found")
+
+
 async def on_database_error(request: Request, exc: Exception) -> Response:
+    if number_out_of_range(exc):
+        return await on_number_out_of_range(request, exc)
     if not database_unreachable(exc):
         return unexpected(request, exc)
     log.warning("database unavailable on %s %s: %s", request.method, request.url.path,
@@ -181,6 +198,7 @@ def install(app: FastAPI) -> None:
         HTTPException: on_http,
         DBAPIError: on_database_error,
         PoolTimeout: on_database_error,
+        OverflowError: on_number_out_of_range,
         Exception: on_unexpected,
     }
     for kind, handler in handlers.items():
