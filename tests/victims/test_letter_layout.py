@@ -14,7 +14,7 @@ from fpdf import FPDF
 
 from firstcontact.platform.model import Role
 from firstcontact.platform.runtime import Runtime
-from firstcontact.victims.letter import address_lines, letter_pdf
+from firstcontact.victims.letter import address_lines, letter_pdf, notify_problem
 from firstcontact.victims.notify_letter_rules import (
     ADDRESS_WINDOW,
     address_problem,
@@ -113,7 +113,7 @@ def test_the_check_finds_what_notify_would_refuse() -> None:
     pdf.cell(20, 4, "NOTIFY")
     found = " | ".join(findings(bytes(pdf.output())))
     assert "font-not-embedded on page 1" in found
-    assert "content-outside-printable-area on page 1: 'D'" in found
+    assert "content-outside-printable-area on page 1: 'D' at (21.0, 75.6" in found
     assert "content-outside-printable-area on page 1 (pixels)" in found
     assert "address-window-not-clear: 'L'" in found
     assert "notify-tag-area-not-clear on page 2" in found
@@ -171,3 +171,19 @@ def test_postcodes_as_notify_reads_them() -> None:
     assert uk_postcode("AN1 1AA") is None  # no such postcode area
     assert uk_postcode("LS1 4CP") is None  # C is never in the last two letters
     assert address_problem(["Sam Patel", "1 Mill Lane", "cf10 1aa"]) is None
+
+
+def test_an_address_too_long_for_notify_still_prints_inside_the_window_for_staff() -> None:
+    lines = ["Sam Patel", *(f"Line {n}" for n in range(1, 15)), "LS1 4AP"]
+    pdf = letter_pdf("Force", lines, "Subject", "Text", REPORTED)
+    assert findings(pdf) == ["address-not-accepted: the last line of the address is not a "
+                             "UK postcode"]  # lines 7 to 16 run on in the seventh
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        assert window_lines(document.pages[0])[-1].endswith("Line 14, LS1 4AP")
+
+
+def test_an_address_line_too_wide_for_the_window_is_not_sent() -> None:
+    assert notify_problem(victim("12 High Street\nLeeds\nLS1 4AP")) is None
+    long_street = "Flat 2, " + "The Old Mill at the Bottom of Long Hill Road " * 2
+    assert notify_problem(victim(long_street.replace(",", "") + ", Leeds LS1 4AP")) == (
+        "an address line is too long for the envelope window")

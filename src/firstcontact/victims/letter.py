@@ -23,6 +23,7 @@ from fpdf import FPDF
 from firstcontact.settings import Settings
 from firstcontact.victims.model import VictimsPolicy
 from firstcontact.victims.notify_letter_rules import (
+    ADDRESS_MAX_LINES,
     ADDRESS_WINDOW,
     CONTACT_BLOCK,
     FIRST_PAGE_AREAS,
@@ -167,10 +168,17 @@ def _address_size(pdf: FPDF, lines: list[str]) -> float | None:
 
 def _address_block(pdf: FPDF, lines: list[str]) -> None:
     """The addressee and address, one line each, inside the envelope window: no wrapping, so
-    a line is never pushed below the window (an address Notify would refuse is still printed
-    for staff to post by hand, at the smallest size)."""
-    pdf.set_font(FONT, size=_address_size(pdf, lines) or ADDRESS_SIZES_PT[-1])
+    a line is never pushed below the window. An address Notify would refuse is still printed
+    inside it for staff to post by hand: lines past the seventh run on, and a line too long
+    for the smallest size is printed smaller still."""
+    if len(lines) > ADDRESS_MAX_LINES:
+        lines = [*lines[:ADDRESS_MAX_LINES - 1], ", ".join(lines[ADDRESS_MAX_LINES - 1:])]
     width = ADDRESS_WINDOW.right - ADDRESS_WINDOW.left - 2 * ADDRESS_PAD_MM
+    size = _address_size(pdf, lines)
+    if size is None:
+        widest = max(pdf.get_string_width(line) for line in lines)
+        size = ADDRESS_SIZES_PT[-1] * width / widest * 0.98
+    pdf.set_font(FONT, size=size)
     for number, line in enumerate(lines):
         pdf.set_xy(ADDRESS_WINDOW.left + ADDRESS_PAD_MM,
                    ADDRESS_WINDOW.top + ADDRESS_PAD_MM + number * ADDRESS_LINE_MM)
