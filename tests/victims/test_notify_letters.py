@@ -19,13 +19,14 @@ from tests.victims.notify_server import LETTER, NotifyServer, letter_pdf
 from tests.victims.test_delivery import states
 from tests.victims.test_notify import acknowledgement
 
-ADDRESS = "12 High Street\nAnytown\nAN1 1AA"
+ADDRESS = "12 High Street\nAnytown\nLS1 4AP"
 WITNESS = {"name": "Jo Witness", "phone": "07700 900999", "relationship": "witness"}
 
 
-def choose_letter(client: TestClient, care: dict[str, str], victim_id: int) -> None:
+def choose_letter(client: TestClient, care: dict[str, str], victim_id: int,
+                  address: str = ADDRESS) -> None:
     response = client.put(f"/api/victims/{victim_id}/details", headers=care, json={
-        "contact_preference": "letter", "postal_address": ADDRESS})
+        "contact_preference": "letter", "postal_address": address})
     assert response.status_code == 200, response.text
 
 
@@ -97,3 +98,23 @@ def test_without_notify_the_letter_stays_for_staff_to_print(
     choose_letter(client, care, victim["id"])
     assert TimerLoop(runtime, timer_handlers()).run_once() == 0
     assert acknowledgement(client, care, victim["id"])["state"] == "due"
+
+
+def test_a_letter_notify_would_not_post_is_not_sent_and_fails_at_once_for_staff(
+        client: TestClient, runtime: Runtime, notify_server: NotifyServer,
+        handler: dict[str, str], care: dict[str, str]) -> None:
+    """Notify takes a precompiled letter (201) and checks it afterwards: an address without a
+    postcode on its last line would end as "validation-failed" days later, after the
+    acknowledgement was recorded as sent. It is checked first, and staff post it instead."""
+    victim = victim_of(client, care, record_crime(client, handler))
+    choose_letter(client, care, victim["id"], "1 Mill Lane, Anytown")
+    TimerLoop(runtime, timer_handlers()).run_once()
+    assert notify_server.received == []
+    failed = acknowledgement(client, care, victim["id"])
+    assert failed["state"] == "failed"
+    assert "not a UK postcode" in failed["last_error"] and "post it" in failed["last_error"]
+    csrf = sign_in(client, runtime, Role.VICTIM_CARE)
+    posted = client.post(f"/victims/{victim['id']}/letter", data={"csrf_token": csrf},
+                         follow_redirects=False)
+    assert posted.status_code == 303
+    assert acknowledgement(client, care, victim["id"])["state"] == "delivered"

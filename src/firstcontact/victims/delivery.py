@@ -71,6 +71,9 @@ def channel(settings: Settings, victim: VictimRow) -> Method | None:
 
 def _send(settings: Settings, victim: VictimRow, method: Method, policy: VictimsPolicy) -> str:
     if method is Method.LETTER:
+        if problem := letter.notify_problem(victim):
+            raise notify.Refused(f"GOV.UK Notify would not post this letter: {problem}; "
+                                 "correct the address, or print the letter and post it")
         pdf = letter.acknowledgement_pdf(settings, victim, policy)
         sent = notify.send_letter(settings, pdf, victim.crime_reference)
         return f"{sent} {letter_evidence(pdf)}"
