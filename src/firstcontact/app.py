@@ -38,8 +38,8 @@ from firstcontact.platform.deadlines import DeadlineHandler, TimerLoop
 from firstcontact.platform.logging import configure_logging
 from firstcontact.platform.runtime import IntakeStep, Runtime, build_runtime
 from firstcontact.quality import api as quality_api
+from firstcontact.quality import nightly, report_policy, report_views, telephony_api
 from firstcontact.quality import policy as quality_policy
-from firstcontact.quality import report_policy, report_views, telephony_api
 from firstcontact.quality import views as quality_views
 from firstcontact.quality.telephony import MAX_FILE_BYTES
 from firstcontact.records import api as records_api
@@ -56,7 +56,8 @@ from firstcontact.web import api_docs, errors, login, middleware, pages, static
 def timer_handlers() -> dict[str, DeadlineHandler]:
     """Every kind of deadline the timer loop fires, and the room that handles it."""
     return {**demand_service.DEADLINE_HANDLERS, **victims_service.DEADLINE_HANDLERS,
-            **desk.DEADLINE_HANDLERS, **missing_service.DEADLINE_HANDLERS}
+            **desk.DEADLINE_HANDLERS, **missing_service.DEADLINE_HANDLERS,
+            **nightly.DEADLINE_HANDLERS}
 
 
 def intake_steps() -> list[IntakeStep]:
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         timer = TimerLoop(rt, timer_handlers())
         if settings.timer_enabled:
+            nightly.ensure_scheduled(rt)  # the nightly QA sampling, if nothing has it waiting
             timer.start()
         try:
             yield

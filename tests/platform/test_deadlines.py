@@ -20,6 +20,7 @@ from firstcontact.platform.deadlines import (
     DeadlineState,
     TimerLoop,
     cancel,
+    ensure_standing,
     pending_for,
     schedule,
 )
@@ -115,6 +116,23 @@ def test_pending_deadlines_are_listed_soonest_first(runtime: Runtime) -> None:
     schedule_review(runtime, "INC-5")
     with runtime.database.transaction() as session:
         assert [d.id for d in pending_for(session, "incident", "INC-4")] == [sooner, later]
+
+
+def test_a_standing_job_is_scheduled_only_while_none_of_its_kind_is_waiting(
+        runtime: Runtime, clock: FixedClock, effect_table: Table) -> None:
+    now = clock.now()
+
+    def ensure(day: str) -> int | None:
+        with runtime.database.transaction() as session:
+            added = ensure_standing(session, "rethrive", "day", day, now, now)
+            return None if added is None else added.id
+
+    first = ensure("2026-03-13")
+    assert first is not None
+    assert ensure("2026-03-14") is None  # one is waiting, whatever its subject
+    assert loop(runtime).run_once() == 1
+    assert load(runtime, first).state is DeadlineState.FIRED
+    assert ensure("2026-03-14") is not None  # fired: the next may be scheduled
 
 
 def test_a_failing_handler_rolls_back_its_effects_and_is_retried(

@@ -76,7 +76,7 @@ def test_response_targets_and_re_thrive_on_time(report: ServiceReport) -> None:
     responses = table(report, "responses", "response_targets")
     assert responses["priority"] == (1, 1, 0, 0, 100.0)  # at scene 10:15, due 10:30
     assert responses["emergency"] == (1, 0, 1, 0, 0.0)  # due 09:46, never attended
-    assert table(report, "rethrive", "rethrive")["All incidents"] == (2, 1, 1, 50.0)
+    assert table(report, "rethrive", "rethrive")["All incidents"] == (2, 1, 1, 0, 50.0)
 
 
 def test_hidden_harm_repeat_callers_and_missing_people(report: ServiceReport) -> None:

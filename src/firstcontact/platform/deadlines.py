@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from prometheus_client import Gauge
-from sqlalchemy import Enum, Index, String, Text, select, update
+from sqlalchemy import Enum, Index, String, Text, select, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from firstcontact.platform.audit import AuditAction, record
@@ -90,6 +90,27 @@ def schedule(session: Session, kind: str, subject_type: str, subject_id: str | i
     session.add(deadline)
     session.flush()
     return deadline
+
+
+STANDING_LOCK = 0x46434444
+"""First pg_advisory_xact_lock key of `ensure_standing` ("FCDD"); the kind is the second."""
+
+
+def ensure_standing(session: Session, kind: str, subject_type: str, subject_id: str | int,
+                    due_at: datetime, now: datetime) -> Deadline | None:
+    """Schedule a standing job (one pending deadline of its kind at a time, such as the nightly
+    QA sampling) unless one of its kind is already pending; returns the new one, or None.
+
+    Two workers starting together add one between them: on PostgreSQL a transaction-scoped
+    advisory lock on the kind serialises the check, on SQLite the write lock already does."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:lock, hashtext(:kind))"),
+                        {"lock": STANDING_LOCK, "kind": kind})
+    waiting = session.scalar(select(Deadline.id).where(
+        Deadline.kind == kind, Deadline.state == DeadlineState.PENDING).limit(1))
+    if waiting is not None:
+        return None
+    return schedule(session, kind, subject_type, subject_id, due_at, now)
 
 
 def cancel(session: Session, kind: str, subject_type: str, subject_id: str | int,

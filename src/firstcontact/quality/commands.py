@@ -1,4 +1,5 @@
-"""`firstcontact qa sample`: take QA samples from the command line (or a nightly cron job).
+"""`firstcontact qa sample`: take QA samples from the command line, for days other than those
+the timer samples by itself each night (quality.nightly).
 
 Safe to run as often as you like: a person's day is drawn at random once, and a contact is
 sampled once for each reason, so overlapping runs add nothing twice.

@@ -16,7 +16,7 @@ import math
 import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import partial
 
 from firstcontact.platform.model import FieldErrors, ValidationError, plain_text
@@ -55,6 +55,8 @@ class SamplingPolicy:
     """The share of each person's contacts drawn at random, per day they handled contacts."""
     teams: Mapping[str, str]
     """username -> team name; staff not listed are grouped by their role."""
+    daily_run_at: time = time(1, 0)
+    """London time of day the nightly job samples the day before (quality.nightly)."""
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ errors naming file, line and field, so a mistake stops the server at start-up.""
 
 from __future__ import annotations
 
+from datetime import time
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,19 @@ def load_sampling(path: Path = POLICY_DIR / "sampling.toml") -> SamplingPolicy:
             raise fail(path, line_of(text, username), f"teams.{username}",
                        "must be the team's name in quotes")
         teams[username] = team.strip()
-    return SamplingPolicy(float(percent), teams)
+    return SamplingPolicy(float(percent), teams, _daily_run_at(path, text, data))
+
+
+def _daily_run_at(path: Path, text: str, data: dict[str, Any]) -> time:
+    """The nightly sampling time, "HH:MM" London time (01:00 when the file leaves it out)."""
+    raw = data.get("daily_run_at", "01:00")
+    if isinstance(raw, str) and len(raw) == 5:
+        try:
+            return time.fromisoformat(raw)
+        except ValueError:
+            pass
+    raise fail(path, line_of(text, "daily_run_at"), "daily_run_at",
+               'must be a London time of day in quotes, "HH:MM", such as "01:00"')
 
 
 def _criterion(path: Path, text: str, index: int, item: dict[str, Any]) -> Criterion:

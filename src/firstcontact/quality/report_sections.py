@@ -154,16 +154,42 @@ def responses(items: Sequence[Response], grades: Sequence[str], until: datetime)
                    chart("Response targets met, % by grade", table, "% met", percent=True))
 
 
-def rethrive(reviews: Sequence[tuple[datetime, datetime]]) -> Section:
-    """Re-THRIVE reviews completed, each (was due at, reviewed at): on time if by the due time."""
-    on_time = sum(1 for due, done in reviews if done <= due)
-    table = Table("rethrive", "Re-THRIVE reviews completed", (
-        "Reviews", "Completed", "On time", "Late", "% on time"), rows_of([
-            ("All incidents", len(reviews), on_time, len(reviews) - on_time,
-             share(on_time, len(reviews)))]))
-    return Section("rethrive", "Re-THRIVE on time",
-                   (f"{_pct(share(on_time, len(reviews)))} of {len(reviews):,} re-THRIVE "
-                    "reviews were completed by their due time.",), (table,))
+@dataclass(frozen=True)
+class OwedReview:
+    """A re-THRIVE that fell due: when, when it was done (if it was), and when the incident
+    was closed without it (if it was)."""
+
+    due_at: datetime
+    done_at: datetime | None = None
+    closed_at: datetime | None = None
+
+
+RETHRIVE_COLUMNS = ("Reviews", "Owed", "Done on time", "Done late", "Missed", "% on time")
+
+
+def rethrive_standing(review: OwedReview, now: datetime) -> str | None:
+    """'on time', 'late' or 'missed'; None when it is not owed: not yet due, or the incident
+    was closed by its due time. Missed: never done, though the incident stayed open past the
+    due minute (to now) or was closed after it, so skipping a review cannot flatter a force."""
+    if review.done_at is not None:
+        return "on time" if review.done_at <= review.due_at else "late"
+    if (review.closed_at or now) > review.due_at:
+        return "missed"
+    return None
+
+
+def rethrive(reviews: Sequence[OwedReview], now: datetime) -> Section:
+    """Re-THRIVE reviews that fell due in the period, each counted once at its due time:
+    done on time (by the due time), done late, or missed (never done)."""
+    count = Counter(rethrive_standing(r, now) for r in reviews)
+    owed = count["on time"] + count["late"] + count["missed"]
+    table = Table("rethrive", "Re-THRIVE reviews owed in the period", RETHRIVE_COLUMNS,
+                  rows_of([("All incidents", owed, count["on time"], count["late"],
+                            count["missed"], share(count["on time"], owed))]))
+    return Section("rethrive", "Re-THRIVE on time", (
+        f"{_pct(share(count['on time'], owed))} of {owed:,} re-THRIVE reviews owed were done "
+        "by their due time.",
+        f"{count['late']:,} were done late and {count['missed']:,} were never done."), (table,))
 
 
 def hidden_harm(findings: Iterable[tuple[str, str]], harm_types: Sequence[str]) -> Section:

@@ -104,9 +104,15 @@ def responses(g: Gathering) -> Section:
 
 
 def rethrive(g: Gathering) -> Section:
-    reviews = g.session.execute(select(ReviewRow.was_due_at, ReviewRow.reviewed_at).where(
-        g.within(ReviewRow.reviewed_at))).all()
-    return build.rethrive([(due, done) for due, done in reviews])
+    """Every re-THRIVE due in the period: those done (each review keeps the time it was due)
+    and each incident's review still owed (its current due time; finalised_at if closed)."""
+    done = g.session.execute(select(ReviewRow.was_due_at, ReviewRow.reviewed_at).where(
+        g.within(ReviewRow.was_due_at))).all()
+    outstanding = g.session.execute(select(IncidentRow.review_due_at, IncidentRow.finalised_at)
+                                    .where(g.within(IncidentRow.review_due_at))).all()
+    return build.rethrive([*(build.OwedReview(due, done_at=at) for due, at in done),
+                           *(build.OwedReview(due, closed_at=closed)
+                             for due, closed in outstanding)], g.now)
 
 
 def hidden_harm(g: Gathering) -> Section:

@@ -76,26 +76,33 @@ def window(first: date, last: date) -> tuple[datetime, datetime]:
 def take_samples(rt: Runtime, actor: Actor, first: date, last: date,
                  rng: random.Random) -> SamplingRun:
     """Sample the London days `first`..`last` (inclusive), as far as now. A QA reviewer or
-    team leader runs it from the QA page; the platform (SYSTEM) from `firstcontact qa sample`."""
+    team leader runs it from the QA page; the platform (SYSTEM) from `firstcontact qa sample`
+    and the nightly job (quality.nightly)."""
     if actor != SYSTEM:
         actor.require(Permission.QA_REVIEW)
-    now = rt.clock.now()
+    with rt.database.transaction() as session:
+        return sample_in(session, actor, first, last, rng, rt.clock.now())
+
+
+def sample_in(session: Session, actor: Actor, first: date, last: date, rng: random.Random,
+              now: datetime) -> SamplingRun:
+    """`take_samples` inside a transaction already open: the nightly job's deadline is fired
+    in the same transaction as its samples, so both commit or neither does."""
     start, end = window(first, last)
     end = min(end, now)
-    with rt.database.transaction() as session:
-        drawn_days, random_picks = _draw(session, start, end, now, rng)
-        found = [*random_picks, *_risk_based(session, start, end, now)]
-        taken = session.execute(select(SampleRow.contact_id, SampleRow.reason).where(
-            SampleRow.contact_id.in_({c.contact_id for c in found}))).all()
-        fresh = new_candidates(found, {(c, r) for c, r in taken})
-        session.add_all(SampleRow(contact_id=c.contact_id, reason=c.reason.value,
-                                  detail=c.detail, handler_user_id=c.handler_user_id,
-                                  happened_at=c.happened_at, sampled_at=now) for c in fresh)
-        audit.record(session, actor, AuditAction.CREATE, "qa_sampling",
-                     f"{first.isoformat()}..{last.isoformat()}",
-                     "quality assurance sampling", now,
-                     {"days_drawn": drawn_days, "samples": len(fresh),
-                      "contacts": [c.contact_id for c in fresh]})
+    drawn_days, random_picks = _draw(session, start, end, now, rng)
+    found = [*random_picks, *_risk_based(session, start, end, now)]
+    taken = session.execute(select(SampleRow.contact_id, SampleRow.reason).where(
+        SampleRow.contact_id.in_({c.contact_id for c in found}))).all()
+    fresh = new_candidates(found, {(c, r) for c, r in taken})
+    session.add_all(SampleRow(contact_id=c.contact_id, reason=c.reason.value,
+                              detail=c.detail, handler_user_id=c.handler_user_id,
+                              happened_at=c.happened_at, sampled_at=now) for c in fresh)
+    audit.record(session, actor, AuditAction.CREATE, "qa_sampling",
+                 f"{first.isoformat()}..{last.isoformat()}",
+                 "quality assurance sampling", now,
+                 {"days_drawn": drawn_days, "samples": len(fresh),
+                  "contacts": [c.contact_id for c in fresh]})
     return SamplingRun(first, last, drawn_days, fresh)
 
 
