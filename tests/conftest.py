@@ -25,7 +25,7 @@ from firstcontact.app import create_app, wired_runtime
 from firstcontact.platform import auth
 from firstcontact.platform.clock import FixedClock
 from firstcontact.platform.db import Base, normalise_url
-from firstcontact.platform.runtime import Runtime
+from firstcontact.platform.runtime import Runtime, build_runtime
 from firstcontact.settings import Settings
 
 POSTGRES_URL_VARIABLE = "FIRSTCONTACT_TEST_POSTGRES_URL"
@@ -140,3 +140,28 @@ def client(runtime: Runtime) -> Iterator[TestClient]:
     app = create_app(runtime.settings, runtime=runtime)
     with TestClient(app) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def unmigrated_postgres() -> Iterator[str]:
+    """A new PostgreSQL database with no tables, for tests that run the migrations themselves."""
+    with throwaway_postgres("fc_migrate") as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def unmigrated_database(request: pytest.FixtureRequest, sqlite_url: str) -> str:
+    """A database with no tables on each engine, for tests that run the migrations."""
+    if request.param == "sqlite":
+        return sqlite_url
+    url: str = request.getfixturevalue("unmigrated_postgres")
+    return url
+
+
+@pytest.fixture
+def second_worker(runtime: Runtime) -> Iterator[Runtime]:
+    """Another worker on the same database: its own engine, pool and bus."""
+    worker = build_runtime(runtime.settings, runtime.clock)
+    yield worker
+    worker.bus.close()
+    worker.database.dispose()

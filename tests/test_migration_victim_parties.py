@@ -8,10 +8,8 @@ schema, not that one), then the database is upgraded to head with Alembic's comm
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
-import pytest
 from alembic import command
 from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
@@ -19,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from firstcontact.platform.db import alembic_config, make_engine
 from firstcontact.victims.tables import CrimeReportedRow, VictimRow
-from tests.conftest import throwaway_postgres
 
 BEFORE = "0010_missing_people"
 """The revision 0016_victim_parties upgrades from."""
@@ -37,18 +34,6 @@ VICTIM = ("INSERT INTO victims (contact_id, crime_reference, crime_type, crime_s
           "'not_asked', NULL, :enhanced, '[]', :at)")
 
 
-@pytest.fixture
-def empty_postgres() -> Iterator[str]:
-    with throwaway_postgres("fc_backfill") as url:
-        yield url
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def empty_database(request: pytest.FixtureRequest, sqlite_url: str) -> str:
-    if request.param == "sqlite":
-        return sqlite_url
-    url: str = request.getfixturevalue("empty_postgres")
-    return url
 
 
 def at(hour: int, minute: int, day: int = 10) -> datetime:
@@ -80,10 +65,10 @@ def record_before_upgrade(engine: Engine) -> None:
 
 
 def test_upgrading_back_fills_a_crime_row_for_each_victims_contact(
-        empty_database: str) -> None:
-    config = alembic_config(empty_database)
+        unmigrated_database: str) -> None:
+    config = alembic_config(unmigrated_database)
     command.upgrade(config, BEFORE)
-    engine = make_engine(empty_database)
+    engine = make_engine(unmigrated_database)
     try:
         record_before_upgrade(engine)
         command.upgrade(config, "head")
@@ -105,11 +90,11 @@ def test_upgrading_back_fills_a_crime_row_for_each_victims_contact(
 
 
 def test_a_database_with_no_victims_upgrades_to_an_empty_crime_table(
-        empty_database: str) -> None:
-    config = alembic_config(empty_database)
+        unmigrated_database: str) -> None:
+    config = alembic_config(unmigrated_database)
     command.upgrade(config, BEFORE)
     command.upgrade(config, "head")
-    engine = make_engine(empty_database)
+    engine = make_engine(unmigrated_database)
     try:
         with engine.connect() as connection:
             count = connection.execute(text("SELECT COUNT(*) FROM victim_crimes")).scalar()

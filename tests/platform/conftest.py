@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from firstcontact.platform.events import Bus, InProcessBus
 from firstcontact.platform.pgbus import PostgresBus
-from firstcontact.platform.runtime import Runtime, build_runtime
+from firstcontact.platform.runtime import Runtime
 
 
 def tamper(runtime: Runtime, sql: str, **params: Any) -> None:
@@ -24,14 +24,6 @@ def tamper(runtime: Runtime, sql: str, **params: Any) -> None:
             connection.execute(text("SET LOCAL session_replication_role = replica"))
         connection.execute(text(sql), params)
 
-
-@pytest.fixture
-def second_worker(runtime: Runtime) -> Iterator[Runtime]:
-    """Another worker on the same database: its own engine, pool and bus."""
-    worker = build_runtime(runtime.settings, runtime.clock)
-    yield worker
-    worker.bus.close()
-    worker.database.dispose()
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ fires once when two workers race; and a worker starting its timer schedules it i
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import TypeVar
@@ -19,7 +19,7 @@ from firstcontact.platform.audit import AuditAction, AuditEntry, verify
 from firstcontact.platform.clock import FixedClock
 from firstcontact.platform.deadlines import Deadline, DeadlineState, TimerLoop
 from firstcontact.platform.policyfile import PolicyError
-from firstcontact.platform.runtime import Runtime, build_runtime
+from firstcontact.platform.runtime import Runtime
 from firstcontact.quality import nightly
 from firstcontact.quality.policy import load_sampling
 from firstcontact.quality.tables import RandomDrawRow
@@ -32,14 +32,6 @@ T = TypeVar("T")
 def utc(month: int, day: int, hour: int, minute: int) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=UTC)
 
-
-@pytest.fixture
-def second_worker(runtime: Runtime) -> Iterator[Runtime]:
-    """Another worker on the same database: its own engine, pool and bus."""
-    worker = build_runtime(runtime.settings, runtime.clock)
-    yield worker
-    worker.bus.close()
-    worker.database.dispose()
 
 
 def nightly_runs(rt: Runtime) -> list[tuple[str, DeadlineState, datetime]]:
