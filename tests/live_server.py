@@ -98,8 +98,10 @@ def wait_until_healthy(server: LiveServer, timeout: float) -> None:
 
 @contextmanager
 def live_server(env: Mapping[str, str], log: Path, *args: str,
-                timeout: float = 30.0) -> Iterator[LiveServer]:
-    """Serve on a free port until the block ends; `args` go to `firstcontact serve`."""
+                timeout: float = 90.0) -> Iterator[LiveServer]:
+    """Serve on a free port until the block ends; `args` go to `firstcontact serve`. Start-up
+    (imports, policy files, the harm automaton) takes a few seconds on a quiet machine and
+    several times that on a loaded two-core one, hence the generous `timeout`."""
     port = free_port()
     with log.open("wb") as sink:
         process = subprocess.Popen([*command(), "serve", "--port", str(port), *args],
