@@ -98,14 +98,15 @@ def table(title: str, scores: Sequence[Score]) -> str:
 
 def misses(scanner: Scanner, records: Iterable[Labelled]) -> list[str]:
     """What tuning looks at: each narrative the scanner got wrong, with what it missed (-)
-    and what it raised wrongly (+). Only ever shown for the dev split (see `main`)."""
+    and what it raised wrongly (+), one line each. Only ever shown for the dev split (see
+    `main`)."""
     lines = []
     for record in records:
         predicted = {finding.harm_type for finding in scanner.scan(record.text)}
         wrong = sorted(f"-{h}" for h in record.labels - predicted)
         wrong += sorted(f"+{h}" for h in predicted - record.labels)
         if wrong:
-            lines.append(f"{record.id} {' '.join(wrong)}: {record.text}")
+            lines.append(f"{record.id} {' '.join(wrong)}: {' '.join(record.text.split())}")
     return lines
 
 
