@@ -66,3 +66,10 @@ def test_the_misses_can_be_narrowed_to_one_harm_type(
 def test_scores_are_counted_per_type() -> None:
     score = Score("stalking", true_positives=8, false_positives=2, false_negatives=0)
     assert (score.precision, score.recall, round(score.f1, 3)) == (0.8, 1.0, 0.889)
+
+
+def test_help_prints_the_usage_and_scores_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    """Asking how to use it must not print the holdout's table (it would be seen)."""
+    main(["--help"])
+    out = capsys.readouterr().out
+    assert "--misses" in out and "holdout:" not in out

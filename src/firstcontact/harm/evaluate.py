@@ -116,6 +116,9 @@ def main(argv: Sequence[str] = sys.argv[1:]) -> None:
     wrongly raising one harm type (never the holdout's: they stay unseen)."""
     from firstcontact.harm import policy
 
+    if "--help" in argv or "-h" in argv:
+        print(main.__doc__)
+        return
     options = [arg for arg in argv if arg.startswith("--") or arg in HARM_TYPES]
     paths = [Path(arg) for arg in argv if arg not in options]
     records = read_sets(paths or SETS)
