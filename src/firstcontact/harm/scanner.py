@@ -18,11 +18,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import reduce
-from itertools import accumulate, chain, pairwise
-from operator import attrgetter, itemgetter, or_
+from itertools import accumulate, chain
+from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
 import ahocorasick
@@ -45,7 +44,9 @@ _LETTERS = bytes(c if chr(c) in "abcdefghijklmnopqrstuvwxyz0123456789'" else 32
 _CHANGES = re.compile(rb"(  +|')")
 """Where normalising changes the length: a run of separators (one space is left) or an
 apostrophe inside a word (dropped: "won't" reads "wont")."""
-_SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)|\n\s*\n")
+_SENTENCE_END = re.compile(r"[.!?\n](?:(?<=[.!?])[.!?]*(?=\s|$)|(?<=\n)\s*\n)")
+"""A sentence ends at . ! or ? before a space or the end of the text, or at a blank line.
+(It starts with one set of characters, so the engine skips straight to the candidates.)"""
 _CLAUSE_END = re.compile(r"(?:[.!?;:,()]|\n\s*\n)[^a-z0-9]*")
 CLAUSE_WORDS = ("but", "and", "although", "though", "however")
 """Words that start a new clause: a denial before them does not reach past them."""
@@ -168,21 +169,24 @@ class Scanner:
             if is_cue:
                 cue_ends.append(end)
                 reaches.append(_reach(norm, start, end))
-            before = bisect_right(cue_ends, start - 1)
-            if before and start < reaches[before - 1]:
-                continue  # denied or supposed
-            if paired:
+            if paired:  # denial is checked in `_pairs`, for the few indicators it matters to
                 waiting.append((start, end, paired))
             if plain:
+                before = bisect_right(cue_ends, start - 1)
+                if before and start < reaches[before - 1]:
+                    continue  # denied or supposed
                 first = start - 1 + shifts[bisect_right(points, start) - 1]
                 last = end - 1 + shifts[bisect_right(points, end) - 1]
                 span = text[first:last]
                 for indicator, harm_type in plain:
                     found[harm_type].append(new(Evidence, (indicator, first, last, span)))
-        for harm_type, evidence in _pairs(norm, waiting):
-            found[harm_type].append(evidence)
-        if setting_aside:
-            _set_aside(norm, found, setting_aside)
+        if waiting or setting_aside:
+            sentences = _sentences(norm)
+            for harm_type, evidence in _pairs(norm, sentences, waiting,
+                                              _Cues(cue_ends, reaches)):
+                found[harm_type].append(evidence)
+            if setting_aside:
+                _set_aside(norm, sentences, found, setting_aside)
         return found
 
     def _finding(self, harm_type: str, evidence: list[Evidence]) -> Finding:
@@ -207,74 +211,84 @@ def _reach(norm: Normalised, cue_start: int, cue_end: int) -> int:
     return norm.from_text(mark.end()) if mark else reach
 
 
-def _pairs(norm: Normalised, waiting: Sequence[Hit]) -> list[tuple[str, Evidence]]:
-    """The evidence of `with_any` indicators whose phrase and partner word share a sentence.
+class Sentences(NamedTuple):
+    """Where each sentence of a text ends, in the text and in its normalised words: a span's
+    sentence is the number of ends before it (`bisect_right`), so two spans share a sentence
+    when they have the same number. Found once per text, and only for a text that has a
+    `with_any` or `not_with` word in it."""
 
-    Only indicators with both parts somewhere in the text are looked at; their spans, in text
-    order, are cut into sentences by looking for a sentence end only between neighbours."""
+    in_text: list[int]
+    in_words: list[int]
+
+
+def _sentences(norm: Normalised) -> Sentences:
+    ends = [mark.start() for mark in _SENTENCE_END.finditer(norm.lowered)]
+    return Sentences(ends, [norm.from_text(end) for end in ends])
+
+
+class _Cues(NamedTuple):
+    """The negation and hypothetical cues of a text: where each ends (in order) and how far it
+    reaches (`_reach`)."""
+
+    ends: list[int]
+    reaches: list[int]
+
+    def deny(self, start: int) -> bool:
+        """Whether the nearest cue before a phrase starting here reaches it."""
+        before = bisect_right(self.ends, start - 1)
+        return bool(before) and start < self.reaches[before - 1]
+
+
+def _pairs(norm: Normalised, sentences: Sentences, waiting: Sequence[Hit], cues: _Cues
+           ) -> list[tuple[str, Evidence]]:
+    """The evidence of `with_any` indicators whose phrase and partner word share a sentence,
+    neither of them denied or supposed.
+
+    Only indicators with both parts somewhere in the text are looked at (most partner words
+    are heard without their phrase); only their spans are checked against the cues, and only
+    the spans in a sentence that holds both are mapped back to the text."""
     by_indicator: dict[str, list[tuple[int, int, int, str]]] = defaultdict(list)
     kinds: dict[str, int] = defaultdict(int)
     for start, end, uses in waiting:
         for indicator, harm_type, kind in uses:
             by_indicator[indicator].append((start, end, kind, harm_type))
             kinds[indicator] |= kind
+    ends = sentences.in_words
     found: list[tuple[str, Evidence]] = []
     for indicator, spans in by_indicator.items():
         if kinds[indicator] != BOTH:
             continue
-        spans = sorted((norm.to_text(start), norm.to_text(end), kind, harm_type)
-                       for start, end, kind, harm_type in spans)
-        for sentence in _sentences(norm.lowered, spans):
-            if reduce(or_, (kind for _, _, kind, _ in sentence)) == BOTH:
-                found.extend((harm_type, Evidence(indicator, start, end, norm.text[start:end]))
-                             for start, end, _, harm_type in sentence)
+        spans = [span for span in spans if not cues.deny(span[0])]
+        numbers = [bisect_right(ends, span[0]) for span in spans]
+        heard: dict[int, int] = defaultdict(int)
+        for (_, _, kind, _), number in zip(spans, numbers, strict=True):
+            heard[number] |= kind
+        for (start, end, _, harm_type), number in zip(spans, numbers, strict=True):
+            if heard[number] == BOTH:
+                first, last = norm.to_text(start), norm.to_text(end)
+                found.append((harm_type, Evidence(indicator, first, last,
+                                                  norm.text[first:last])))
     return found
 
 
-def _set_aside(norm: Normalised, found: dict[str, list[Evidence]],
+def _set_aside(norm: Normalised, sentences: Sentences, found: dict[str, list[Evidence]],
                setting_aside: Sequence[tuple[int, tuple[tuple[str, str], ...]]]) -> None:
     """Drop, in place, the evidence said in the same sentence as one of its indicator's
-    `not_with` words. Only texts with such a word come here, and only the evidence of those
-    indicators' harm types is looked at (`_beside`)."""
-    heard: dict[str, list[int]] = defaultdict(list)
+    `not_with` words. Only the evidence of the harm types those words concern is looked at."""
+    heard: dict[str, set[int]] = defaultdict(set)
     harm_types: set[str] = set()
     for start, indicators in setting_aside:
-        position = norm.to_text(start)
+        number = bisect_right(sentences.in_words, start)
         for indicator, harm_type in indicators:
-            heard[indicator].append(position)
+            heard[indicator].add(number)
             harm_types.add(harm_type)
-    for positions in heard.values():
-        positions.sort()
+    ends = sentences.in_text
     for harm_type in harm_types & found.keys():
-        kept = [e for e in found[harm_type]
-                if not _beside(norm.lowered, heard.get(e.indicator, ()), e.start)]
+        kept = [e for e in found[harm_type] if e.indicator not in heard
+                or bisect_right(ends, e.start) not in heard[e.indicator]]
         found[harm_type] = kept
         if not kept:
             del found[harm_type]
-
-
-def _beside(lowered: str, positions: Sequence[int], start: int) -> bool:
-    """Whether a word at one of `positions` (in text order) shares the sentence of the span at
-    `start`: no sentence end between the span and the nearest such word before or after it."""
-    if not positions:
-        return False
-    after = bisect_right(positions, start)
-    if after and not _SENTENCE_END.search(lowered, positions[after - 1], start + 1):
-        return True
-    return after < len(positions) and not _SENTENCE_END.search(lowered, start,
-                                                                positions[after] + 1)
-
-
-def _sentences(lowered: str, spans: list[tuple[int, int, int, str]]
-               ) -> Iterator[list[tuple[int, int, int, str]]]:
-    """Spans in text order, grouped by sentence (a sentence end between two neighbours)."""
-    sentence = [spans[0]]
-    for before, span in pairwise(spans):
-        if _SENTENCE_END.search(lowered, before[0], span[0] + 1):
-            yield sentence
-            sentence = []
-        sentence.append(span)
-    yield sentence
 
 
 def _uses(catalogue: Catalogue) -> dict[str, list[Use]]:
