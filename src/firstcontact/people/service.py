@@ -7,13 +7,12 @@ candidates that share a blocking key and stores what was decided.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, fields
 from datetime import datetime
 from functools import cache
-from typing import NamedTuple, cast
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Select, Table, bindparam, insert, select, union_all
+from sqlalchemy import BindParameter, Select, Table, bindparam, func, insert, select, union_all
 from sqlalchemy.orm import Session
 
 from firstcontact.contacts.model import Channel
@@ -160,38 +159,36 @@ IDENTITY_FIELDS = tuple(f.name for f in fields(Identity))
 _NEW_PERSON = insert(_PEOPLE).returning(_PEOPLE.c.id)
 _NEW_RECORD = insert(_RECORDS).returning(_RECORDS.c.id)
 _NEW_KEYS = insert(_KEYS)
-_RECORDS_BY_ID = select(_RECORDS.c.person_id, *(_RECORDS.c[name] for name in IDENTITY_FIELDS)
-                        ).where(_RECORDS.c.id.in_(bindparam("ids", expanding=True))
-                                ).order_by(_RECORDS.c.id)
 """Built once, as plain Core: these run for every contact, where building a statement and the
 ORM's unit of work cost more than the statement itself."""
 
 
 @cache
-def _blocks_query(key_count: int, limit: int) -> Select[str, int]:
-    """Each key's record ids, at most `limit` of them per key."""
-    return union_all(*(select(_KEYS.c.key, _KEYS.c.record_id).where(
-        _KEYS.c.key == bindparam(f"key_{i}")).limit(limit).subquery().select()
-        for i in range(key_count))).subquery().select()
+def _candidates_query(key_count: int, max_block: int) -> Select[*tuple[Any, ...]]:
+    """The records filed under any of `key_count` keys (bound as key_0, key_1, ...) that are
+    shared by no more than `max_block` records. Each key is read no further than one past
+    `max_block`, so a common key costs the same at a million People as at a hundred."""
+    usable = union_all(*(_usable_key(bindparam(f"key_{i}"), max_block)
+                         for i in range(key_count)))
+    return select(_RECORDS.c.person_id, *(_RECORDS.c[name] for name in IDENTITY_FIELDS)).where(
+        _RECORDS.c.id.in_(select(_KEYS.c.record_id).where(_KEYS.c.key.in_(usable)))
+    ).order_by(_RECORDS.c.id)
+
+
+def _usable_key(key: BindParameter[str], max_block: int) -> Select[str]:
+    first = select(_KEYS.c.key).where(_KEYS.c.key == key).limit(max_block + 1).subquery()
+    return select(first.c.key).group_by(first.c.key).having(func.count() <= max_block)
 
 
 def candidates(session: Session, identity: Identity,
                max_block: int) -> list[tuple[int, Identity]]:
     """(person id, identity) of the records sharing a blocking key, skipping keys too common
-    to tell people apart. A key is read no further than one past `max_block`, so a common key
-    costs the same at a million People as at a hundred."""
+    to tell people apart; one query."""
     keys = list(dict.fromkeys(blocking_keys(identity, policy.names())))
     if not keys:
         return []
-    blocks: defaultdict[str, list[int]] = defaultdict(list)
-    for key, record_id in session.execute(_blocks_query(len(keys), max_block + 1),
-                                          {f"key_{i}": key for i, key in enumerate(keys)}):
-        blocks[key].append(record_id)
-    ids = {record_id for members in blocks.values() if len(members) <= max_block
-           for record_id in members}
-    if not ids:
-        return []
-    rows = session.execute(_RECORDS_BY_ID, {"ids": sorted(ids)})
+    rows = session.execute(_candidates_query(len(keys), max_block),
+                           {f"key_{i}": key for i, key in enumerate(keys)})
     return [(row.person_id, Identity(*row[1:])) for row in rows]
 
 
