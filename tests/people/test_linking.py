@@ -3,17 +3,22 @@ to staff, and staff merge and unmerge People, each audited. Runs on SQLite and P
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from firstcontact.people import policy
 from firstcontact.people.tables import MatchOfferRow, PersonRecordRow
 from firstcontact.platform.audit import AuditEntry
 from firstcontact.platform.model import Role
 from firstcontact.platform.runtime import Runtime
 from tests.risk.flow import new_contact
 from tests.staff import api_headers
+
+MATCHING = policy.matching()
 
 
 def person_of(rt: Runtime, contact_id: int) -> int:
@@ -44,6 +49,22 @@ def test_a_repeat_caller_is_linked_automatically_and_audited(client: TestClient,
     person = client.get(f"/api/people/{person_of(runtime, first)}", headers=handler)
     assert person.status_code == 200
     assert [r["contact_id"] for r in person.json()["records"]] == [first, second]
+
+
+def test_a_key_shared_by_more_records_than_the_block_limit_is_skipped(
+        client: TestClient, runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A very common name or number is no help in telling people apart, and comparing a new
+    caller with everyone who shares it would make intake slow: past max_block_size records a
+    key finds no one (the fourth call here finds no one, so is filed as someone new)."""
+    monkeypatch.setattr(policy, "matching", lambda: replace(MATCHING, max_block_size=2))
+    handler = api_headers(client, runtime, Role.CALL_HANDLER)
+    calls = [new_contact(client, handler, **caller("Sam Patel", "07700 900123"))
+             for _ in range(4)]
+    people = [person_of(runtime, contact_id) for contact_id in calls]
+    assert people[0] == people[1] == people[2]
+    assert people[3] != people[0]
+    with runtime.database.transaction() as session:
+        assert session.scalars(select(MatchOfferRow)).all() == []
 
 
 def test_a_likely_match_is_offered_and_staff_decide(client: TestClient,

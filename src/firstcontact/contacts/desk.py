@@ -71,25 +71,24 @@ def policy() -> DeskPolicy:
 
 
 
-def place_on_desk(rt: Runtime, contact_id: int) -> None:
+def place_on_desk(rt: Runtime, session: Session, contact_id: int) -> None:
     """Intake step: a digital contact joins the desk queue with its reply deadline."""
     now = rt.clock.now()
     rules = policy()
-    with rt.database.transaction() as session:
-        contact = service.load(session, contact_id)
-        channel = Channel(contact.channel)
-        if channel not in DESK_CHANNELS or session.get(DeskItemRow, contact_id) is not None:
-            return
-        phrase = danger_phrase(rules, contact.narrative) or ""
-        due = reply_due_at(rules, channel, contact.received_at)
-        session.add(DeskItemRow(contact_id=contact_id, channel=channel.value, urgent=bool(phrase),
-                                danger_phrase=phrase, reply_due_at=due))
-        deadlines.schedule(session, REPLY_DEADLINE, SUBJECT, contact_id, due, now)
-        audit.record(session, SYSTEM, AuditAction.CREATE, SUBJECT, contact_id,
-                     "placed on the digital desk queue", now,
-                     {"channel": channel.value, "urgent": bool(phrase)})
-        stage_event(session, Event("desk.item_added", {
-            "contact_id": contact_id, "channel": channel.value, "urgent": bool(phrase)}))
+    contact = service.load(session, contact_id)
+    channel = Channel(contact.channel)
+    if channel not in DESK_CHANNELS or session.get(DeskItemRow, contact_id) is not None:
+        return
+    phrase = danger_phrase(rules, contact.narrative) or ""
+    due = reply_due_at(rules, channel, contact.received_at)
+    session.add(DeskItemRow(contact_id=contact_id, channel=channel.value, urgent=bool(phrase),
+                            danger_phrase=phrase, reply_due_at=due))
+    deadlines.schedule(session, REPLY_DEADLINE, SUBJECT, contact_id, due, now)
+    audit.record(session, SYSTEM, AuditAction.CREATE, SUBJECT, contact_id,
+                 "placed on the digital desk queue", now,
+                 {"channel": channel.value, "urgent": bool(phrase)})
+    stage_event(session, Event("desk.item_added", {
+        "contact_id": contact_id, "channel": channel.value, "urgent": bool(phrase)}))
 
 
 def reply_target_passed(rt: Runtime, session: Session, deadline: Deadline) -> None:

@@ -2,7 +2,9 @@
 
 A contact is committed before the caller of `record_contact` gets an answer, and a retried
 submit (same idempotency key from the same person or channel) returns the first record instead
-of storing a second.
+of storing a second. The intake steps (hidden-harm scan, People, desk) run in the same
+transaction as the contact, each in its own savepoint: the contact and all that intake made of
+it commit together, and a step that fails is undone alone, never taking the contact with it.
 """
 
 from __future__ import annotations
@@ -98,32 +100,45 @@ def record_contact(rt: Runtime, actor: Actor, draft: ContactDraft,
     The insert is tried first (the common case: a new submit); the unique key on
     (scope, idempotency key) turns a retry into an IntegrityError, answered with the first
     record, or a 409 if the retry carries different content. Staff need CONTACT_CREATE; the
-    public channels record as PUBLIC, which needs nothing. With `intake` off the caller runs
-    the intake steps itself, once what the steps read (an email's sender) is stored too.
+    public channels record as PUBLIC, which needs nothing. The intake steps run in the same
+    transaction (one commit for the lot). With `intake` off the caller runs them itself, once
+    what the steps read (an email's sender) is stored too.
     """
     if actor != PUBLIC:
         actor.require(Permission.CONTACT_CREATE)
     key = _check_key(idempotency_key)
     scope = idempotency_scope(actor) if key else None
+    now = rt.clock.now()
     try:
-        contact = _insert(rt, actor, draft, scope, key)
+        with rt.database.transaction() as session:
+            row = add_contact(session, actor, draft, now, scope, key)
+            contact = view(row)
+            if intake:
+                intake_in(rt, session, row.id)
     except IntegrityError:
         with rt.database.transaction() as session:
             earlier = _earlier_submit(session, scope, key, draft)
         if earlier is None:
             raise
         return Recorded(earlier, created=False)
-    if intake:
-        run_intake_steps(rt, contact.id)
     return Recorded(contact, created=True)
 
 
 def run_intake_steps(rt: Runtime, contact_id: int) -> None:
-    """The intake pipeline after the contact is committed. A failing step is logged and the
-    rest still run: the contact itself is already safe, and staff still see it."""
+    """The intake pipeline for a contact a channel has already committed with its own records
+    (an email with its message, a chat with its conversation), in one transaction of its own."""
+    with rt.database.transaction() as session:
+        intake_in(rt, session, contact_id)
+
+
+def intake_in(rt: Runtime, session: Session, contact_id: int) -> None:
+    """Each intake step in order, each in a savepoint. A failing step is logged and undone
+    alone (what it wrote goes, nothing else does) and the rest still run, so staff still see
+    the contact, its findings and its links."""
     for step in rt.intake_steps:
         try:
-            step(rt, contact_id)
+            with session.begin_nested():
+                step(rt, session, contact_id)
         except Exception:
             log.exception("intake step %s failed for contact %s", getattr(step, "__name__", step),
                           contact_id)
@@ -150,19 +165,12 @@ def _earlier_submit(session: Session, scope: str | None, key: str | None,
     return view(row)
 
 
-def _insert(rt: Runtime, actor: Actor, draft: ContactDraft, scope: str | None,
-            key: str | None) -> ContactView:
-    now = rt.clock.now()
-    with rt.database.transaction() as session:
-        return view(add_contact(session, actor, draft, now, scope, key))
-
-
 def add_contact(session: Session, actor: Actor, draft: ContactDraft, now: datetime,
                 scope: str | None = None, key: str | None = None) -> ContactRow:
     """Store a contact inside the caller's transaction (audited, announced after commit).
 
     For channel adapters that store their own records with the contact in one transaction;
-    they must call `run_intake_steps` once it has committed.
+    they must call `run_intake_steps` once it has committed (or `intake_in` before it does).
     """
     row = ContactRow(
         channel=draft.channel.value, status=ContactStatus.AWAITING_ASSESSMENT.value,

@@ -76,11 +76,10 @@ def intake_step() -> IntakeStep:
     return scan_new_contact
 
 
-def scan_new_contact(rt: Runtime, contact_id: int) -> None:
+def scan_new_contact(rt: Runtime, session: Session, contact_id: int) -> None:
     """Scan a newly stored contact's narrative (run by the intake pipeline, as the system)."""
-    with rt.database.transaction() as session:
-        row = contacts.load(session, contact_id)
-        _store(session, SYSTEM, contact_id, row.narrative, policy.scanner(), rt.clock.now())
+    row = contacts.load(session, contact_id)
+    _store(session, SYSTEM, contact_id, row.narrative, policy.scanner(), rt.clock.now())
 
 
 def rescan(rt: Runtime, actor: Actor, contact_id: int, text: str) -> list[FindingView]:
@@ -97,9 +96,12 @@ def rescan(rt: Runtime, actor: Actor, contact_id: int, text: str) -> list[Findin
 
 def _store(session: Session, actor: Actor, contact_id: int, text: str, scanner: Scanner,
            now: datetime) -> list[FindingView]:
+    findings = scanner.scan(text)
+    if not findings:  # most contacts: nothing to store, and nothing stored to read
+        return []
     existing = {row.harm_type: row for row in _rows(session, contact_id)}
     changed = []
-    for finding in scanner.scan(text):
+    for finding in findings:
         row = existing.get(finding.harm_type)
         if row is None:
             row = _new_row(contact_id, finding, len(text), now)

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import datetime
+from functools import cache
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import BindParameter, Select, Table, bindparam, func, insert, select, union_all
 from sqlalchemy.orm import Session
 
+from firstcontact.contacts.model import Channel
 from firstcontact.contacts.tables import ContactRow, EmailMessageRow, SocialConversationRow
 from firstcontact.people import policy
 from firstcontact.people.matching import best_matches, blocking_keys
@@ -76,29 +79,29 @@ def identity_of_row(row: PersonRecordRow) -> Identity:
     return Identity(**{f.name: getattr(row, f.name) for f in fields(Identity)})
 
 
-def link_contact(rt: Runtime, contact_id: int) -> None:
+def link_contact(rt: Runtime, session: Session, contact_id: int) -> None:
     """The intake step: file the caller under a Person. Above the auto-link threshold the
     caller joins the best-matching Person; otherwise a new Person is made, and any candidate
     in the band below is offered to staff. Nothing is linked on a low score."""
-    with rt.database.transaction() as session:
-        contact = session.get(ContactRow, contact_id)
-        if contact is None:
-            return
-        identity = caller_identity(session, contact)
-        if not (identity.surname or identity.phone or identity.email
-                or identity.social_handle):
-            return
-        link_identity(session, identity, contact_id, rt.clock.now())
+    contact = session.get(ContactRow, contact_id)
+    if contact is None:
+        return
+    identity = caller_identity(session, contact)
+    if not (identity.surname or identity.phone or identity.email or identity.social_handle):
+        return
+    link_identity(session, identity, contact_id, rt.clock.now())
 
 
 def caller_identity(session: Session, contact: ContactRow) -> Identity:
     """Who the contact is from, on every channel: the name and phone staff recorded, and the
-    email address or social-media handle the digital desk received it from."""
+    email address or social-media handle the digital desk received it from (only an email or
+    a social-media contact can have either, so no other contact looks)."""
     sender = session.scalars(select(EmailMessageRow.sender).where(
         EmailMessageRow.contact_id == contact.id, EmailMessageRow.direction == "in").order_by(
-        EmailMessageRow.id)).first()
+        EmailMessageRow.id)).first() if contact.channel == Channel.EMAIL else None
     conversation = session.scalars(select(SocialConversationRow).where(
-        SocialConversationRow.contact_id == contact.id)).first()
+        SocialConversationRow.contact_id == contact.id)).first() if (
+        contact.channel == Channel.SOCIAL) else None
     # An email without a display name arrives with the address as the caller's name.
     given, surname = ("", "") if "@" in contact.caller_name else split_name(contact.caller_name)
     try:
@@ -110,12 +113,18 @@ def caller_identity(session: Session, contact: ContactRow) -> Identity:
                     social_handle=handle)
 
 
+class LinkedRecord(NamedTuple):
+    """The description `link_identity` filed, and the Person it is filed under."""
+
+    id: int
+    person_id: int
+
+
 def link_identity(session: Session, identity: Identity, contact_id: int | None,
-                  now: datetime) -> PersonRecordRow:
+                  now: datetime) -> LinkedRecord:
     rules, variants = policy.matching(), policy.names()
     known = candidates(session, identity, rules.max_block_size)
-    found = best_matches(identity, ((row.person_id, identity_of_row(row)) for row in known),
-                         rules, variants)
+    found = best_matches(identity, known, rules, variants)
     best: dict[int, tuple[float, str, MatchBand]] = {}
     for candidate in found:
         best.setdefault(candidate.key, (candidate.score.total, candidate.score.explain(),
@@ -124,10 +133,7 @@ def link_identity(session: Session, identity: Identity, contact_id: int | None,
     if auto:
         person_id, (total, why, _) = auto[0]
     else:
-        person = PersonRow(created_at=now)
-        session.add(person)
-        session.flush()
-        person_id = person.id
+        person_id = session.execute(_NEW_PERSON, {"created_at": now}).scalar_one()
     record = add_record(session, person_id, identity, contact_id, now)
     if auto:
         audit.record(session, SYSTEM, AuditAction.UPDATE, SUBJECT, person_id, LINK_PURPOSE, now,
@@ -147,29 +153,55 @@ def link_identity(session: Session, identity: Identity, contact_id: int | None,
     return record
 
 
-def candidates(session: Session, identity: Identity, max_block: int) -> list[PersonRecordRow]:
-    """Records sharing a blocking key, skipping keys too common to tell people apart."""
-    keys = blocking_keys(identity, policy.names())
+_PEOPLE, _RECORDS, _KEYS = (cast(Table, row.__table__)
+                            for row in (PersonRow, PersonRecordRow, PersonKeyRow))
+IDENTITY_FIELDS = tuple(f.name for f in fields(Identity))
+_NEW_PERSON = insert(_PEOPLE).returning(_PEOPLE.c.id)
+_NEW_RECORD = insert(_RECORDS).returning(_RECORDS.c.id)
+_NEW_KEYS = insert(_KEYS)
+"""Built once, as plain Core: these run for every contact, where building a statement and the
+ORM's unit of work cost more than the statement itself."""
+
+
+@cache
+def _candidates_query(key_count: int, max_block: int) -> Select[*tuple[Any, ...]]:
+    """The records filed under any of `key_count` keys (bound as key_0, key_1, ...) that are
+    shared by no more than `max_block` records. Each key is read no further than one past
+    `max_block`, so a common key costs the same at a million People as at a hundred."""
+    usable = union_all(*(_usable_key(bindparam(f"key_{i}"), max_block)
+                         for i in range(key_count)))
+    return select(_RECORDS.c.person_id, *(_RECORDS.c[name] for name in IDENTITY_FIELDS)).where(
+        _RECORDS.c.id.in_(select(_KEYS.c.record_id).where(_KEYS.c.key.in_(usable)))
+    ).order_by(_RECORDS.c.id)
+
+
+def _usable_key(key: BindParameter[str], max_block: int) -> Select[str]:
+    first = select(_KEYS.c.key).where(_KEYS.c.key == key).limit(max_block + 1).subquery()
+    return select(first.c.key).group_by(first.c.key).having(func.count() <= max_block)
+
+
+def candidates(session: Session, identity: Identity,
+               max_block: int) -> list[tuple[int, Identity]]:
+    """(person id, identity) of the records sharing a blocking key, skipping keys too common
+    to tell people apart; one query."""
+    keys = list(dict.fromkeys(blocking_keys(identity, policy.names())))
     if not keys:
         return []
-    counts = session.execute(select(PersonKeyRow.key, func.count()).where(
-        PersonKeyRow.key.in_(keys)).group_by(PersonKeyRow.key)).all()
-    usable = [key for key, count in counts if count <= max_block]
-    if not usable:
-        return []
-    return list(session.scalars(select(PersonRecordRow).where(PersonRecordRow.id.in_(
-        select(PersonKeyRow.record_id).where(PersonKeyRow.key.in_(usable))))))
+    rows = session.execute(_candidates_query(len(keys), max_block),
+                           {f"key_{i}": key for i, key in enumerate(keys)})
+    return [(row.person_id, Identity(*row[1:])) for row in rows]
 
 
 def add_record(session: Session, person_id: int, identity: Identity, contact_id: int | None,
-               now: datetime) -> PersonRecordRow:
-    row = PersonRecordRow(person_id=person_id, contact_id=contact_id, created_at=now,
-                          **{f.name: getattr(identity, f.name) for f in fields(Identity)})
-    session.add(row)
-    session.flush()
-    session.add_all(PersonKeyRow(key=key, record_id=row.id)
-                    for key in blocking_keys(identity, policy.names()))
-    return row
+               now: datetime) -> LinkedRecord:
+    record_id = session.execute(_NEW_RECORD, {
+        "person_id": person_id, "contact_id": contact_id, "created_at": now,
+        **{name: getattr(identity, name) for name in IDENTITY_FIELDS}}).scalar_one()
+    keys = [{"key": key, "record_id": record_id}
+            for key in blocking_keys(identity, policy.names())]
+    if keys:
+        session.execute(_NEW_KEYS, keys)
+    return LinkedRecord(record_id, person_id)
 
 
 def get_person(rt: Runtime, actor: Actor, person_id: int, purpose: str) -> PersonView:

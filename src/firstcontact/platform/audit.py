@@ -21,9 +21,9 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import DDL, Enum, Index, String, Text, event, insert, select, text
+from sqlalchemy import DDL, Enum, Index, String, Table, Text, event, insert, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from firstcontact.platform.db import Base, Database, UTCDateTime
@@ -80,18 +80,27 @@ class AuditEntry(Base):
 
     def fields(self) -> dict[str, Any]:
         """Everything the hash covers, in plain JSON terms."""
-        return {
-            "id": self.id,
-            "at": self.at.astimezone(UTC).isoformat(),
-            "actor_user_id": self.actor_user_id,
-            "actor_username": self.actor_username,
-            "actor_role": self.actor_role,
-            "action": AuditAction(self.action).value,
-            "subject_type": self.subject_type,
-            "subject_id": self.subject_id,
-            "purpose": self.purpose,
-            "detail": self.detail,
-        }
+        return hashed_fields(self.id, self.at, self.actor_user_id, self.actor_username,
+                             self.actor_role, AuditAction(self.action), self.subject_type,
+                             self.subject_id, self.purpose, self.detail)
+
+
+def hashed_fields(entry_id: int, at: datetime, actor_user_id: int | None, actor_username: str,
+                  actor_role: str | None, action: AuditAction, subject_type: str,
+                  subject_id: str, purpose: str, detail: dict[str, Any]) -> dict[str, Any]:
+    """What an entry's hash covers: one definition for writing (`record`) and checking."""
+    return {
+        "id": entry_id,
+        "at": at.astimezone(UTC).isoformat(),
+        "actor_user_id": actor_user_id,
+        "actor_username": actor_username,
+        "actor_role": actor_role,
+        "action": action.value,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "purpose": purpose,
+        "detail": detail,
+    }
 
 
 APPEND_ONLY_SQL = (
@@ -124,16 +133,23 @@ def chain_hash(prev_hash: str, fields: dict[str, Any]) -> str:
 
 def _plain_json(detail: dict[str, Any] | None) -> dict[str, Any]:
     """What the database will give back, so the hash read later equals the hash written now."""
-    plain: dict[str, Any] = json.loads(json.dumps(detail or {}, default=str))
+    if not detail:
+        return {}
+    plain: dict[str, Any] = json.loads(json.dumps(detail, default=str))
     return plain
+
+
+_TABLE = cast(Table, AuditEntry.__table__)
+_HEAD = select(_TABLE.c.id, _TABLE.c.entry_hash).order_by(_TABLE.c.id.desc()).limit(1)
+_APPEND = insert(_TABLE)
+"""Built once: `record` runs on every audited request, and building a statement costs more
+than running it. Plain Core statements, not the ORM's unit of work, for the same reason."""
 
 
 def _chain_head(session: Session) -> tuple[int, str]:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
-    head = session.execute(
-        select(AuditEntry.id, AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1)
-    ).first()
+    head = session.execute(_HEAD).first()
     return (0, GENESIS) if head is None else (head.id, head.entry_hash)
 
 
@@ -147,18 +163,17 @@ def record(session: Session, actor: Actor, action: AuditAction, subject_type: st
     """
     if at.tzinfo is None:
         raise ValueError("audit times must be timezone-aware")
-    head_id, head_hash = _chain_head(session)  # autoflushes the caller's pending changes
-    entry = AuditEntry(
-        id=head_id + 1, at=at.astimezone(UTC), actor_user_id=actor.user_id,
-        actor_username=actor.username,
-        actor_role=actor.role.value if actor.role is not None else None,
-        action=AuditAction(action), subject_type=subject_type, subject_id=str(subject_id),
-        purpose=purpose, detail=_plain_json(detail), prev_hash=head_hash, entry_hash="",
-    )
-    entry.entry_hash = entry.expected_hash()
-    # A plain INSERT, not the ORM's unit of work: this runs on every audited request.
-    session.execute(insert(AuditEntry), [{column.key: getattr(entry, column.key)
-                                          for column in AuditEntry.__table__.columns}])
+    head_id, head_hash = _chain_head(session)
+    entry_id, moment, subject = head_id + 1, at.astimezone(UTC), str(subject_id)
+    role, plain = (actor.role.value if actor.role is not None else None), _plain_json(detail)
+    row = {"id": entry_id, "at": moment, "actor_user_id": actor.user_id,
+           "actor_username": actor.username, "actor_role": role, "action": AuditAction(action),
+           "subject_type": subject_type, "subject_id": subject, "purpose": purpose,
+           "detail": plain, "prev_hash": head_hash,
+           "entry_hash": chain_hash(head_hash, hashed_fields(
+               entry_id, moment, actor.user_id, actor.username, role, AuditAction(action),
+               subject_type, subject, purpose, plain))}
+    session.execute(_APPEND, row)
 
 
 def trail(session: Session, subject_type: str, subject_id: str | int) -> list[AuditEntry]:

@@ -17,10 +17,11 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Boolean, Enum, ForeignKey, String, func, select, update
+from sqlalchemy import Boolean, Enum, ForeignKey, String, Table, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
@@ -304,11 +305,22 @@ def sign_in(rt: Runtime, username: str, password: str, ip: str) -> SignedIn:
     return outcome
 
 
-def _session_open(row: StaffSession, now: datetime, idle_minutes: int) -> bool:
+def _session_open(revoked_at: datetime | None, expires_at: datetime, last_seen_at: datetime,
+                  now: datetime, idle_minutes: int) -> bool:
     """Not revoked, not past its end, and used within the idle limit. `last_seen_at` is kept
     to the minute (LAST_SEEN_EVERY), so the idle limit holds to the minute too."""
-    idle = now - row.last_seen_at >= timedelta(minutes=idle_minutes)
-    return row.revoked_at is None and row.expires_at > now and not idle
+    idle = now - last_seen_at >= timedelta(minutes=idle_minutes)
+    return revoked_at is None and expires_at > now and not idle
+
+
+_SESSIONS, _USERS = cast(Table, StaffSession.__table__), cast(Table, User.__table__)
+_TOKEN_LOOKUP = select(
+    _SESSIONS.c.csrf_token, _SESSIONS.c.expires_at, _SESSIONS.c.last_seen_at,
+    _SESSIONS.c.revoked_at, _USERS.c.id, _USERS.c.username, _USERS.c.role,
+    _USERS.c.display_name, _USERS.c.active,
+).join(_USERS, _USERS.c.id == _SESSIONS.c.user_id).where(
+    _SESSIONS.c.token_hash == bindparam("digest"))
+"""Built once, as plain Core: every signed-in request runs it."""
 
 
 def actor_for_token(rt: Runtime, token: str) -> SessionView | None:
@@ -321,17 +333,15 @@ def actor_for_token(rt: Runtime, token: str) -> SessionView | None:
     now = rt.clock.now()
     digest = token_digest(token)
     with rt.database.read() as session:
-        found = session.execute(
-            select(StaffSession, User).join(User, User.id == StaffSession.user_id)
-            .where(StaffSession.token_hash == digest)).first()
-        if found is None:
-            return None
-        row, user = found
-        if not _session_open(row, now, rt.settings.session_idle_minutes) or not user.active:
-            return None
-        seen = SessionView(actor=user.actor(), csrf_token=row.csrf_token,
-                           expires_at=row.expires_at)
-        stale = now - row.last_seen_at >= LAST_SEEN_EVERY
+        row = session.execute(_TOKEN_LOOKUP, {"digest": digest}).first()
+    if row is None or not row.active or not _session_open(
+            row.revoked_at, row.expires_at, row.last_seen_at, now,
+            rt.settings.session_idle_minutes):
+        return None
+    seen = SessionView(actor=Actor(user_id=row.id, username=row.username, role=Role(row.role),
+                                   display_name=row.display_name),
+                       csrf_token=row.csrf_token, expires_at=row.expires_at)
+    stale = now - row.last_seen_at >= LAST_SEEN_EVERY
     if stale:
         with rt.database.transaction() as session:
             session.execute(update(StaffSession).where(StaffSession.token_hash == digest)
@@ -400,7 +410,9 @@ def open_sessions(rt: Runtime, actor: Actor, token: str) -> list[OpenSession]:
             StaffSession.expires_at > now).order_by(StaffSession.id.desc()))
         return [OpenSession(row.created_at, row.last_seen_at, row.expires_at,
                             row.token_hash == digest)
-                for row in rows if _session_open(row, now, rt.settings.session_idle_minutes)]
+                for row in rows if _session_open(row.revoked_at, row.expires_at,
+                                                 row.last_seen_at, now,
+                                                 rt.settings.session_idle_minutes)]
 
 
 def find_user(rt: Runtime, username: str) -> Actor | None:

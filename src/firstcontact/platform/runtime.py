@@ -6,6 +6,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from sqlalchemy.orm import Session
+
 from firstcontact.platform.clock import Clock, SystemClock
 from firstcontact.platform.db import Database
 from firstcontact.platform.events import Bus, Event, InProcessBus
@@ -13,8 +15,10 @@ from firstcontact.settings import Settings
 
 log = logging.getLogger(__name__)
 
-IntakeStep = Callable[["Runtime", int], None]
-"""Work done on a contact after it is stored (hidden-harm scan, identity match): given its id."""
+IntakeStep = Callable[["Runtime", Session, int], None]
+"""Work done on a new contact once it is stored (hidden-harm scan, identity match, desk
+placement): given the intake's session and the contact's id. Each step runs in its own
+savepoint of that one transaction (contacts.service.run_intake_steps)."""
 
 
 @dataclass
@@ -24,7 +28,8 @@ class Runtime:
     clock: Clock
     bus: Bus
     intake_steps: list[IntakeStep] = field(default_factory=list)
-    """Run in order after a new contact is committed; wired by firstcontact.app."""
+    """Run in order on each new contact, in the transaction that stores it (or, for a channel
+    that stores its own records first, the one right after); wired by firstcontact.app."""
 
 
 def make_bus(settings: Settings) -> Bus:
