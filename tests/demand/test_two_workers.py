@@ -28,18 +28,17 @@ from tests.demand.test_service import open_incident
 from tests.live_server import live_server, server_env
 from tests.risk.flow import review_body
 from tests.staff import PASSWORD, api_headers, create_staff
-from tests.test_migrations import empty_postgres  # noqa: F401  (the fixture)
 
 INCIDENTS = 12
 
 
 @pytest.fixture
-def past_demand(empty_postgres: str) -> Iterator[Runtime]:  # noqa: F811
+def past_demand(unmigrated_postgres: str) -> Iterator[Runtime]:
     """A migrated database holding incidents opened 3h40 ago, while no server ran: their
     3h30 reviews are already due (not yet escalated) when the workers start."""
-    migrate(empty_postgres)
+    migrate(unmigrated_postgres)
     clock = FixedClock(datetime.now(UTC) - timedelta(hours=3, minutes=40))
-    rt = wired_runtime(Settings(database_url=empty_postgres, timer_enabled=False,
+    rt = wired_runtime(Settings(database_url=unmigrated_postgres, timer_enabled=False,
                                 log_json=False, secret_key="two-workers"), clock)
     with TestClient(create_app(rt.settings, runtime=rt)) as client:
         headers = api_headers(client, rt, Role.CALL_HANDLER)

@@ -21,7 +21,6 @@ from firstcontact.platform.runtime import Runtime
 from tests.demand.test_two_workers import INCIDENTS, fired_once_each, past_demand  # noqa: F401
 from tests.faults import STARTUP
 from tests.live_server import live_server, server_env
-from tests.test_migrations import empty_postgres  # noqa: F401  (the fixture past_demand needs)
 
 pytestmark = pytest.mark.faults
 HELD = 5
