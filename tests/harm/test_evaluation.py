@@ -20,7 +20,7 @@ from firstcontact.harm.model import HARM_TYPES
 DATA = Path(__file__).resolve().parents[1] / "data"
 PATHS = [DATA / path.name for path in SETS]
 HOLDOUT = DATA / "harm_holdout_2.jsonl"
-DEV_FLOOR = {"precision": 0.8, "recall": 0.8}
+DEV_FLOOR = {"precision": 0.85, "recall": 0.95}
 """Per harm type on the dev split: what tuning reached, rounded down (see docs/hidden-harm.md)."""
 
 

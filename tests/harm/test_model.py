@@ -222,3 +222,29 @@ def test_a_key_takes_every_form_of_each_word_the_written_one_first() -> None:
         "taken my passport", "taken her passport"]
     assert form_count("took my passport", forms) == 6
     assert forms_of("passport office", forms) == ["passport office"]
+
+
+def threats() -> Catalogue:
+    return Catalogue(
+        indicators=(Indicator("x.threat", "domestic_abuse", "d", ("kill you",), 1.0, "DASH",
+                              "src"),),
+        thresholds={"domestic_abuse": Thresholds(possible=1.0, likely=2.0)},
+        actions={"domestic_abuse": "DASH"},
+        cues=Cues(negation=("never",), hypothetical=("if", "unless"),
+                  consequence=("he'll", "he will", "then")))
+
+
+@pytest.mark.parametrize(("text", "raised"), [
+    ("If you leave he'll kill you.", True),
+    ("If you leave, he will kill you.", True),
+    ("Unless you pay then they kill you.", True),
+    ("If he said he would kill you I would call.", False),
+    ("She asks if he will kill you.", False),
+    ("He never said he'll kill you.", False),
+])
+def test_a_hypothetical_supposes_its_own_clause_not_the_threat_after_it(
+        text: str, raised: bool) -> None:
+    """"If you leave he'll kill you" is a threat to kill; "if he will kill you" (straight
+    after the cue) asks whether; a denial is not cut short by the main clause."""
+    found = compile_scanner(threats()).scan(text)
+    assert bool(found) is raised, text

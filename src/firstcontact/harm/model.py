@@ -70,6 +70,9 @@ class Cues:
 
     negation: tuple[str, ...]
     hypothetical: tuple[str, ...]
+    consequence: tuple[str, ...] = ()
+    """Words that open the main clause after a hypothetical ("he'll", "then"): the
+    hypothetical stops there, so "if you leave he'll kill you" keeps the threat."""
 
 
 @dataclass(frozen=True)

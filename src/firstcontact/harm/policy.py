@@ -205,7 +205,9 @@ def _cues(path: Path, text: str, cues: Mapping[str, Any]) -> Cues:
         negation=_phrases(path, line_of(text, "negation"), "cues.negation",
                           cues.get("negation"), required=True),
         hypothetical=_phrases(path, line_of(text, "hypothetical"), "cues.hypothetical",
-                              cues.get("hypothetical"), required=True))
+                              cues.get("hypothetical"), required=True),
+        consequence=_phrases(path, line_of(text, "consequence"), "cues.consequence",
+                             cues.get("consequence", [])))
 
 
 def _thresholds(path: Path, text: str, name: str, entry: object) -> Thresholds:

@@ -56,6 +56,8 @@ LOOK_BACK = 12
 _WORDS_AHEAD = re.compile(f"(?:[^ ]* ){{{LOOK_BACK}}}")
 
 _IN_TEXT_ORDER = attrgetter("start", "indicator", "end")
+NEGATION, SUPPOSING = 1, 2
+"""The two kinds of cue (`is_cue`): a denial, and a hypothetical ("if", "unless", ...)."""
 PLAIN, NEEDS_PARTNER, PARTNER, BOTH = 0, 1, 2, 3
 """How a phrase counts for an indicator: alone, only with a `with_any` word in its sentence,
 as that `with_any` word, or as both (flags: BOTH is NEEDS_PARTNER | PARTNER)."""
@@ -70,14 +72,15 @@ Hit = tuple[int, int, tuple[Use, ...]]
 class _Entry(NamedTuple):
     """What the automaton returns for a phrase: its length; the (indicator, harm type) it
     evidences alone; the (indicator, harm type, how) it evidences with a `with_any` partner;
-    the (indicator, harm type) it sets aside in its sentence (`not_with`); and `is_cue` for
+    the (indicator, harm type) it sets aside in its sentence (`not_with`); and `is_cue`,
+    NEGATION or SUPPOSING, for
     a negation or hypothetical cue."""
 
     length: int
     plain: tuple[tuple[str, str], ...]
     paired: tuple[Use, ...]
     sets_aside: tuple[tuple[str, str], ...]
-    is_cue: bool
+    is_cue: int
 
 
 class Normalised(NamedTuple):
@@ -132,6 +135,8 @@ class Scanner:
     automaton: ahocorasick.Automaton
     indicators: dict[str, Indicator]
     weights: dict[str, float]
+    consequence: re.Pattern[str] | None = None
+    """The words that open the main clause after a hypothetical (`cues.consequence`)."""
 
     def scan(self, text: str) -> list[Finding]:
         """Every harm type at level possible or likely, most likely first."""
@@ -168,7 +173,8 @@ class Scanner:
                 setting_aside.append((start, sets_aside))
             if is_cue:
                 cue_ends.append(end)
-                reaches.append(_reach(norm, start, end))
+                reaches.append(_reach(norm, start, end,
+                                      self.consequence if is_cue == SUPPOSING else None))
             if paired:  # denial is checked in `_pairs`, for the few indicators it matters to
                 waiting.append((start, end, paired))
             if plain:
@@ -199,14 +205,20 @@ class Scanner:
                        self.catalogue.actions.get(harm_type, ""))
 
 
-def _reach(norm: Normalised, cue_start: int, cue_end: int) -> int:
+def _reach(norm: Normalised, cue_start: int, cue_end: int,
+           consequence: re.Pattern[str] | None = None) -> int:
     """Where a cue stops setting phrases aside: LOOK_BACK words on, or the end of its clause
     (a clause word, or . ! ? ; : , and brackets), whichever comes first. A phrase starting
-    after the cue and before this position is denied or supposed."""
+    after the cue and before this position is denied or supposed. A hypothetical also stops
+    where its main clause opens (`consequence`: "if you leave **he'll** kill you" supposes
+    the leaving, not the threat)."""
     ahead = _WORDS_AHEAD.match(norm.words, cue_start)
     reach = ahead.end() + 1 if ahead else len(norm.words) + 1
     clause_word = _CLAUSE_WORD.search(norm.words, cue_end, reach)
     reach = clause_word.start() if clause_word else reach
+    # Not straight after the cue: "if she will be deported" asks whether, it is not a threat.
+    main_clause = consequence.search(norm.words, cue_end + 1, reach) if consequence else None
+    reach = main_clause.start() if main_clause else reach
     mark = _CLAUSE_END.search(norm.lowered, norm.to_text(cue_end), norm.to_text(reach))
     return norm.from_text(mark.end()) if mark else reach
 
@@ -323,7 +335,8 @@ def compile_scanner(catalogue: Catalogue) -> Scanner:
     """Compile every phrase of every indicator, every `not_with` word and every cue into one
     automaton."""
     uses, sets_aside = _uses(catalogue), _sets_aside(catalogue)
-    cues = {phrase_key(cue) for cue in (*catalogue.cues.negation, *catalogue.cues.hypothetical)}
+    cues = {**{phrase_key(cue): NEGATION for cue in catalogue.cues.negation},
+            **{phrase_key(cue): SUPPOSING for cue in catalogue.cues.hypothetical}}
     automaton = ahocorasick.Automaton()
     for key in {*uses, *sets_aside, *cues}:
         # Spaces either side: a phrase matches whole words only ("cse" is not in "because").
@@ -331,7 +344,14 @@ def compile_scanner(catalogue: Catalogue) -> Scanner:
         plain = tuple((i, h) for i, h, kind in found if kind == PLAIN)
         paired = tuple(use for use in found if use[2] != PLAIN)
         automaton.add_word(f" {key} ", _Entry(len(key), plain, paired, sets_aside.get(key, ()),
-                                              key in cues))
+                                              cues.get(key, 0)))
     automaton.make_automaton()
     return Scanner(catalogue, automaton, {i.id: i for i in catalogue.indicators},
-                   {i.id: i.weight for i in catalogue.indicators})
+                   {i.id: i.weight for i in catalogue.indicators},
+                   _words_pattern(catalogue.cues.consequence))
+
+
+def _words_pattern(phrases: Sequence[str]) -> re.Pattern[str] | None:
+    """One pattern for whole phrases in normalised words (" he ll " is not in " shell ")."""
+    keys = sorted({phrase_key(phrase) for phrase in phrases}, key=len, reverse=True)
+    return re.compile(" (?:" + "|".join(map(re.escape, keys)) + ") ") if keys else None
