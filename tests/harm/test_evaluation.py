@@ -35,7 +35,7 @@ def test_every_set_is_named_and_the_holdout_is_its_own_file() -> None:
 
 def test_each_split_has_every_harm_type_and_tempting_negatives() -> None:
     records = read_sets(PATHS)
-    for split, least_per_type, least_negatives in (("dev", 40, 100), ("holdout", 15, 40)):
+    for split, least_per_type, least_negatives in (("dev", 60, 150), ("holdout", 15, 40)):
         chosen = [r for r in records if r.split == split]
         for harm in HARM_TYPES:
             assert sum(harm in r.labels for r in chosen) >= least_per_type, (split, harm)

@@ -21,9 +21,10 @@ from firstcontact.harm.model import HARM_TYPES
 from firstcontact.harm.scanner import Scanner
 
 DATA = Path("tests/data")
-SETS = tuple(DATA / name for name in ("harm_eval.jsonl", "harm_dev_a.jsonl",
-                                       "harm_dev_b.jsonl", "harm_holdout_2.jsonl"))
-"""Every labelled set: the first three are dev (tuning), the last the independent holdout."""
+SETS = tuple(DATA / name for name in ("harm_eval.jsonl", "harm_dev_a.jsonl", "harm_dev_b.jsonl",
+                                       "harm_dev_c.jsonl", "harm_dev_d.jsonl",
+                                       "harm_holdout_2.jsonl"))
+"""Every labelled set: all but the last are dev (tuning), the last the independent holdout."""
 
 
 @dataclass(frozen=True)
