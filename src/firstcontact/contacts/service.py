@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from firstcontact.contacts.model import (
@@ -134,11 +135,15 @@ def run_intake_steps(rt: Runtime, contact_id: int) -> None:
 def intake_in(rt: Runtime, session: Session, contact_id: int) -> None:
     """Each intake step in order, each in a savepoint. A failing step is logged and undone
     alone (what it wrote goes, nothing else does) and the rest still run, so staff still see
-    the contact, its findings and its links."""
+    the contact, its findings and its links. A lost or refused database connection is not a
+    step's failure: it fails the whole transaction, so nothing is acknowledged that is not
+    stored, and the caller is told to retry."""
     for step in rt.intake_steps:
         try:
             with session.begin_nested():
                 step(rt, session, contact_id)
+        except (OperationalError, InterfaceError, PoolTimeout):
+            raise  # the database itself is gone: the whole contact fails (503) and is retried
         except Exception:
             log.exception("intake step %s failed for contact %s", getattr(step, "__name__", step),
                           contact_id)
