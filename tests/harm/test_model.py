@@ -131,13 +131,19 @@ def test_spans_stay_exact_through_runs_of_punctuation_apostrophes_and_other_lett
 
 
 def test_every_span_on_the_evaluation_set_is_the_text_it_quotes() -> None:
-    """Each span is the text it quotes, and one of its indicator's phrases in some form."""
+    """Each span is the text it quotes, and one of its indicator's phrases in some form (or,
+    for the learned layer's evidence, one of its n-grams)."""
     scanner = policy.scanner()
     forms = scanner.catalogue.word_forms
     for record in read_set(Path(__file__).resolve().parents[1] / "data" / "harm_eval.jsonl"):
         for finding in scanner.assess(record.text):
             for e in finding.evidence:
                 assert record.text[e.start:e.end] == e.text, (record.id, e)
+                if e.indicator.startswith("learned.") and scanner.learned is not None:
+                    # the learned layer's evidence: one of its n-grams with a positive weight
+                    weights = scanner.learned.models[finding.harm_type].weights
+                    assert weights.get(phrase_key(e.text), 0) > 0, e
+                    continue
                 said = scanner.indicators[e.indicator]
                 assert phrase_key(e.text) in {form for p in (*said.phrases, *said.with_any)
                                               for form in forms_of(phrase_key(p), forms)}, e

@@ -6,10 +6,12 @@ field (a safeguarding lead edits these files; a typo must stop the server, not g
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from firstcontact.harm.learned import load_learned
 from firstcontact.harm.model import (
     HARM_TYPES,
     MAX_FORMS,
@@ -233,5 +235,6 @@ def catalogue() -> Catalogue:
 
 @cache
 def scanner() -> Scanner:
-    """The catalogue compiled for scanning (built once)."""
-    return compile_scanner(catalogue())
+    """The catalogue compiled for scanning, with the learned layer (`learned_words.json`,
+    checked), built once."""
+    return replace(compile_scanner(catalogue()), learned=load_learned())

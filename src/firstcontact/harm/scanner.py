@@ -26,6 +26,7 @@ from typing import NamedTuple
 
 import ahocorasick
 
+from firstcontact.harm.learned import LearnedLayer
 from firstcontact.harm.model import (
     RIGHT_QUOTE,
     Catalogue,
@@ -137,6 +138,9 @@ class Scanner:
     weights: dict[str, float]
     consequence: re.Pattern[str] | None = None
     """The words that open the main clause after a hypothetical (`cues.consequence`)."""
+    learned: LearnedLayer | None = None
+    """The learned layer, gated (`learned.py`): lifts to possible a type the lists found some
+    evidence of below possible. `policy.scanner()` loads it; None scans with the lists alone."""
 
     def scan(self, text: str) -> list[Finding]:
         """Every harm type at level possible or likely, most likely first."""
@@ -144,8 +148,11 @@ class Scanner:
 
     def assess(self, text: str) -> list[Finding]:
         """Every harm type with any evidence, its level from the catalogue's thresholds."""
-        found = self._evidence(normalise(text))
+        norm = normalise(text)
+        found = self._evidence(norm)
         findings = [self._finding(harm, items) for harm, items in found.items()]
+        if self.learned is not None:
+            findings = self.learned.lift(norm, findings)
         return sorted(findings, key=lambda f: (-f.score, f.harm_type))
 
     def hits(self, text: str) -> list[tuple[int, _Entry]]:

@@ -1,0 +1,161 @@
+"""A learned layer behind the hidden-harm lists, gated: it may only lift a harm type the lists
+already found some evidence of, from below `possible` to `possible`.
+
+One logistic regression per harm type over the words the scanner reads (`normalise(text)
+.words`): the probability is sigmoid(intercept + the weights of the distinct 1- and 2-grams
+in the text). The weights are trained from the dev sets by `learn.py` and kept in a data file
+(`learned_words.json`), read and checked here at start-up. The layer never lowers a level,
+never raises one to `likely`, and never adds a harm type the lists found nothing of; a lifted
+type keeps the lists' evidence and score and adds, as evidence `learned.<type>`, the three
+n-grams in the text that pushed hardest towards it.
+
+Pure Python: no scikit-learn or numpy at run time.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from itertools import pairwise
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from firstcontact.harm.model import HARM_TYPES, Evidence, Finding, Level
+from firstcontact.platform.policyfile import fail
+
+if TYPE_CHECKING:
+    from firstcontact.harm.scanner import Normalised
+
+LEARNED_FILE = Path(__file__).resolve().parent / "learned_words.json"
+EVIDENCE_SHOWN = 3
+"""How many of the n-grams behind a lift are shown as its evidence."""
+_GRAM = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)?")
+INDICATOR_PREFIX = "learned."
+"""A lifted type's added evidence is under the indicator id `learned.<harm type>`."""
+
+__all__ = ["LEARNED_FILE", "LearnedLayer", "TypeModel", "grams", "load_learned", "parse_learned"]
+
+
+def grams(words: str) -> set[str]:
+    """The distinct 1-grams and 2-grams of normalised words (" word word ... ")."""
+    split = words.split()
+    return {*split, *map(" ".join, pairwise(split))}
+
+
+@dataclass(frozen=True)
+class TypeModel:
+    """One harm type's model: P = sigmoid(intercept + sum of the weights of the n-grams
+    present); the layer lifts at P >= threshold."""
+
+    intercept: float
+    threshold: float
+    weights: Mapping[str, float]
+
+    def probability(self, present: set[str]) -> float:
+        z = self.intercept + sum(filter(None, map(self.weights.get, present)))
+        return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
+
+    def top(self, present: set[str], count: int = EVIDENCE_SHOWN) -> list[str]:
+        """The n-grams present with the largest positive weights, largest first (ties by the
+        n-gram, so the choice is stable)."""
+        found = [(-self.weights[g], g) for g in present if self.weights.get(g, 0.0) > 0]
+        return [g for _, g in sorted(found)[:count]]
+
+
+@dataclass(frozen=True)
+class LearnedLayer:
+    """The models of the harm types the data file covers (a type it leaves out is never
+    lifted)."""
+
+    models: Mapping[str, TypeModel]
+
+    def probabilities(self, words: str) -> dict[str, float]:
+        """Every covered type's probability for normalised words (for checks and tuning)."""
+        present = grams(words)
+        return {harm: model.probability(present) for harm, model in self.models.items()}
+
+    def lift(self, norm: Normalised, findings: list[Finding]) -> list[Finding]:
+        """The findings with each gated type lifted: a type the lists found evidence of but
+        left below `possible`, whose probability reaches its threshold, becomes `possible`
+        with the evidence of its top n-grams added. Nothing else changes (the score stays the
+        lists' score); the order of the list is kept."""
+        present: set[str] | None = None
+        lifted = findings
+        for index, finding in enumerate(findings):
+            model = self.models.get(finding.harm_type)
+            if finding.level is not Level.NONE or model is None:
+                continue
+            if present is None:
+                present = grams(norm.words)
+            if model.probability(present) < model.threshold:
+                continue
+            if lifted is findings:
+                lifted = list(findings)
+            added = [_evidence(norm, INDICATOR_PREFIX + finding.harm_type, gram)
+                     for gram in model.top(present)]
+            evidence = sorted((*finding.evidence, *added),
+                              key=lambda e: (e.start, e.indicator, e.end))
+            lifted[index] = replace(finding, level=Level.POSSIBLE, evidence=tuple(evidence))
+        return lifted
+
+
+def _evidence(norm: Normalised, indicator: str, gram: str) -> Evidence:
+    """The n-gram's first occurrence, as its exact span in the text as written."""
+    start = norm.words.index(f" {gram} ") + 1
+    first, last = norm.to_text(start), norm.to_text(start + len(gram))
+    return Evidence(indicator, first, last, norm.text[first:last])
+
+
+def load_learned(path: Path = LEARNED_FILE) -> LearnedLayer:
+    """The layer in a data file, checked; a mistake raises `PolicyError` (platform.policyfile)
+    naming the file and the field."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise fail(path, error.lineno, "", f"not JSON: {error.msg}") from None
+    return parse_learned(data, path)
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def parse_learned(data: Any, path: Path = LEARNED_FILE) -> LearnedLayer:
+    """The layer from the parsed file: `{"types": {harm type: {"intercept", "threshold",
+    "weights": {n-gram: weight}}}}` (other keys describe how it was made and are not read)."""
+    types = data.get("types") if isinstance(data, dict) else None
+    if not isinstance(types, dict) or not types:
+        raise fail(path, 0, "types", "must be an object of harm type -> model")
+    models: dict[str, TypeModel] = {}
+    for harm, entry in types.items():
+        if harm not in HARM_TYPES:
+            raise fail(path, 0, f"types.{harm}",
+                       f"unknown harm type {harm!r}; known: {sorted(HARM_TYPES)}")
+        if not isinstance(entry, dict):
+            raise fail(path, 0, f"types.{harm}", "must be an object")
+        for key in ("intercept", "threshold", "weights"):
+            if key not in entry:
+                raise fail(path, 0, f"types.{harm}.{key}", "missing")
+        intercept, threshold, weights = entry["intercept"], entry["threshold"], entry["weights"]
+        if not _number(intercept):
+            raise fail(path, 0, f"types.{harm}.intercept", "must be a number")
+        if not _number(threshold) or not 0 < threshold < 1:
+            raise fail(path, 0, f"types.{harm}.threshold", "must be a probability above 0 "
+                       "and below 1")
+        if not isinstance(weights, dict):
+            raise fail(path, 0, f"types.{harm}.weights", "must be an object of n-gram -> "
+                       "weight")
+        for gram, weight in weights.items():
+            if not _number(weight):
+                raise fail(path, 0, f"types.{harm}.weights.{gram}",
+                           f"must be a number, not {weight!r}")
+            if not isinstance(gram, str) or not _GRAM.fullmatch(gram):
+                raise fail(path, 0, f"types.{harm}.weights.{gram}", "must be one or two "
+                           "normalised words (lower case letters and digits, one space)")
+        models[harm] = TypeModel(float(intercept), float(threshold),
+                                 {g: float(w) for g, w in weights.items()})
+    return LearnedLayer(models)
+

@@ -1,0 +1,220 @@
+"""The learned layer, gated: its data file, its probabilities against scikit-learn's, its
+evidence spans, the gate, and the training (deterministic, dev sets only)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from firstcontact.harm import learn, policy
+from firstcontact.harm.learned import (
+    LEARNED_FILE,
+    LearnedLayer,
+    TypeModel,
+    load_learned,
+    parse_learned,
+)
+from firstcontact.harm.model import (
+    HARM_TYPES,
+    Catalogue,
+    Cues,
+    Indicator,
+    Level,
+    Thresholds,
+    phrase_key,
+)
+from firstcontact.harm.scanner import compile_scanner, normalise
+from firstcontact.platform.policyfile import PolicyError
+
+SHIPPED: dict[str, Any] = json.loads(LEARNED_FILE.read_text(encoding="utf-8"))
+
+
+def one_type(**entry: object) -> dict[str, Any]:
+    return {"types": {"stalking": {"intercept": -1.0, "threshold": 0.5,
+                                   "weights": {"follows": 1.0}, **entry}}}
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"types": {"stalkin": {"intercept": 0, "threshold": 0.5, "weights": {}}}},
+     "types.stalkin: unknown harm type"),
+    ({"types": {"stalking": {"intercept": 0, "weights": {}}}}, "types.stalking.threshold: missing"),
+    (one_type(threshold=1.5), "types.stalking.threshold: must be a probability"),
+    (one_type(threshold="0.5"), "types.stalking.threshold: must be a probability"),
+    (one_type(intercept=None), "types.stalking.intercept: must be a number"),
+    (one_type(weights={"follows": "1.0"}), "types.stalking.weights.follows: must be a number"),
+    (one_type(weights={"follows": True}), "types.stalking.weights.follows: must be a number"),
+    (one_type(weights={"Follows Me": 1.0}), "must be one or two normalised words"),
+    (one_type(weights={"he follows me": 1.0}), "must be one or two normalised words"),
+    (one_type(weights=[1.0]), "types.stalking.weights: must be an object"),
+    ({"types": {}}, "types: must be an object"),
+    ([], "types: must be an object"),
+])
+def test_a_wrong_data_file_is_refused_naming_the_field(data: object, message: str,
+                                                       tmp_path: Path) -> None:
+    path = tmp_path / "learned.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(PolicyError, match=message) as raised:
+        load_learned(path)
+    assert str(path) in str(raised.value)
+
+
+def test_a_data_file_that_is_not_json_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "learned.json"
+    path.write_text('{"types": {\n  "stalking": ,}', encoding="utf-8")
+    with pytest.raises(PolicyError, match=r"learned.json:2: : not JSON"):
+        load_learned(path)
+
+
+def test_the_shipped_file_covers_every_harm_type_and_the_scanner_loads_it() -> None:
+    layer = load_learned()
+    assert set(layer.models) == set(HARM_TYPES)
+    assert policy.scanner().learned == layer
+
+
+# --- the pure-Python probability against scikit-learn's, and the training --------------------
+
+@pytest.fixture(scope="module")
+def trained() -> dict[str, Any]:
+    """The final models refitted from the dev sets with the shipped file's choices."""
+    np = learn._sklearn()
+    found = learn.read_dev(learn.DEV_SETS)
+    records = [r for _, r in found]
+    drop = SHIPPED["stop_word_ngrams_dropped"]
+    docs = [learn.features(r.text, drop) for r in records]
+    labels = {h: np.array([h in r.labels for r in records]) for h in HARM_TYPES}
+    params = SHIPPED["selection"]["chosen"]
+    exported, fitted = learn.fit(docs, labels, params)
+    return {"records": records, "docs": docs, "labels": labels, "params": params,
+            "exported": exported, "fitted": fitted}
+
+
+def test_the_probability_is_scikit_learns_to_a_millionth(trained: dict[str, Any]) -> None:
+    layer = parse_learned({"types": learn.layer_file(trained["exported"], trained["params"], 0)})
+    vec = trained["fitted"]["vectoriser"]
+    chosen = list(range(0, len(trained["records"]), 97))  # 15 narratives across the five sets
+    for index in chosen:
+        ours = layer.probabilities(normalise(trained["records"][index].text).words)
+        x = vec.transform([trained["docs"][index]])
+        for harm in HARM_TYPES:
+            theirs = float(trained["fitted"][harm].predict_proba(x)[0, 1])
+            assert ours[harm] == pytest.approx(theirs, abs=1e-6), (index, harm)
+
+
+def test_training_is_deterministic_and_reproduces_the_shipped_file(
+        trained: dict[str, Any]) -> None:
+    assert learn.layer_file(trained["exported"], trained["params"],
+                            SHIPPED["pruned_below"]) == SHIPPED["types"]
+    again, _ = learn.fit(trained["docs"], trained["labels"], trained["params"])
+    assert again == trained["exported"]
+
+
+def test_the_shipped_file_was_trained_on_the_current_dev_sets_only() -> None:
+    assert list(SHIPPED["trained_on"]) == [p.name for p in learn.DEV_SETS]
+    assert not any("holdout" in name for name in SHIPPED["trained_on"])
+    import hashlib
+
+    for path in learn.DEV_SETS:
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == SHIPPED["trained_on"][path.name], (
+            f"{path.name} changed: rebuild with python -m firstcontact.harm.learn")
+
+
+def test_pruning_changes_no_decision_on_the_dev_narratives(trained: dict[str, Any]) -> None:
+    full = parse_learned({"types": learn.layer_file(trained["exported"], trained["params"], 0)})
+    texts = [r.text for r in trained["records"]]
+    assert learn.decisions(load_learned(), texts) == learn.decisions(full, texts)
+
+
+@pytest.mark.parametrize("path", ["tests/data/harm_holdout_3.jsonl", "elsewhere/HOLDOUT/set.jsonl"])
+def test_training_refuses_a_holdout_before_reading_it(path: str) -> None:
+    with pytest.raises(learn.HoldoutRefused, match="never used for training"):
+        learn.read_dev([*learn.DEV_SETS[:1], Path(path)])
+    with pytest.raises(SystemExit, match="never used for training"):
+        learn.main([path, "--out", "/dev/null"])
+
+
+def test_training_without_scikit_learn_says_what_to_install(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "sklearn", None)
+    with pytest.raises(SystemExit, match=r"needs scikit-learn and numpy \(the dev extras"):
+        learn._sklearn()
+
+
+# --- the gate and the evidence ----------------------------------------------------------------
+
+def small_catalogue() -> Catalogue:
+    return Catalogue(
+        indicators=(Indicator("x.follows", "stalking", "d", ("follows me",), 0.6, "a", "s"),
+                    Indicator("x.hits", "domestic_abuse", "d", ("hits me",), 2.0, "a", "s")),
+        thresholds={"stalking": Thresholds(1.0, 1.5), "domestic_abuse": Thresholds(1.0, 1.5)},
+        actions={"stalking": "S-DASH", "domestic_abuse": "DASH"},
+        cues=Cues(negation=("not",), hypothetical=("if",)))
+
+
+def layer(intercept: float, **weights: float) -> LearnedLayer:
+    model = TypeModel(intercept, 0.5, {k.replace("_", " "): w for k, w in weights.items()})
+    return LearnedLayer({harm: model for harm in HARM_TYPES})
+
+
+TEXT = "He FOLLOWS me.\nHe won\u2019t  leave me alone -- he's Always there!! He hits me."
+
+
+def test_a_lifted_type_is_possible_keeps_its_evidence_and_score_and_shows_its_words() -> None:
+    lists = compile_scanner(small_catalogue())
+    scanner = compile_scanner(small_catalogue())
+    scanner.learned = layer(-1.0, wont_leave=2.0, always_there=1.0, alone=0.5, follows=0.3,
+                            he=-0.2, hits_me=0.1)
+    before = {f.harm_type: f for f in lists.assess(TEXT)}
+    after = {f.harm_type: f for f in scanner.assess(TEXT)}
+    assert before["stalking"].level is Level.NONE
+    lifted = after["stalking"]
+    assert lifted.level is Level.POSSIBLE and lifted.score == before["stalking"].score
+    assert set(before["stalking"].evidence) < set(lifted.evidence)
+    learned = [e for e in lifted.evidence if e.indicator == "learned.stalking"]
+    # the three largest positive weights present ("follows", 0.3, is the fourth), in text order
+    assert [phrase_key(e.text) for e in learned] == ["wont leave", "alone", "always there"]
+    assert {e.text for e in learned} == {"won\u2019t  leave", "alone", "Always there"}
+    assert all(TEXT[e.start:e.end] == e.text for e in lifted.evidence)
+    assert list(lifted.evidence) == sorted(lifted.evidence, key=lambda e: (e.start, e.indicator,
+                                                                           e.end))
+    assert after["domestic_abuse"] == before["domestic_abuse"]
+    assert scanner.scan(TEXT) == [f for f in scanner.assess(TEXT) if f.level is not Level.NONE]
+
+
+def test_the_layer_never_adds_a_type_the_lists_found_nothing_of() -> None:
+    scanner = compile_scanner(small_catalogue())
+    scanner.learned = layer(50.0)  # every type certain
+    found = {f.harm_type for f in scanner.assess(TEXT)}
+    assert found == {"stalking", "domestic_abuse"}
+    assert scanner.assess("Nothing to see here, a quiet night.") == []
+
+
+def test_the_layer_never_makes_a_type_likely_and_never_lowers_one() -> None:
+    lists = compile_scanner(small_catalogue())
+    sure, never = compile_scanner(small_catalogue()), compile_scanner(small_catalogue())
+    sure.learned, never.learned = layer(50.0), layer(-50.0)
+    text = "He hits me. He follows me and follows me."
+    assert {f.harm_type: f.level for f in sure.assess(text)} == {
+        "domestic_abuse": Level.LIKELY, "stalking": Level.POSSIBLE}
+    assert never.assess(text) == lists.assess(text)
+    assert never.assess(TEXT) == lists.assess(TEXT)
+
+
+def test_the_shipped_layer_lifts_only_gated_types_on_the_dev_narratives(
+        trained: dict[str, Any]) -> None:
+    with_layer = policy.scanner()
+    lists = compile_scanner(policy.catalogue())
+    lifted = 0
+    for record in trained["records"][::3]:
+        before = {f.harm_type: f for f in lists.assess(record.text)}
+        after = {f.harm_type: f for f in with_layer.assess(record.text)}
+        assert before.keys() == after.keys()
+        for harm, finding in after.items():
+            if finding != before[harm]:
+                assert before[harm].level is Level.NONE and finding.level is Level.POSSIBLE
+                assert all(record.text[e.start:e.end] == e.text for e in finding.evidence)
+                lifted += 1
+    assert lifted
