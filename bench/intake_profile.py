@@ -41,16 +41,8 @@ from firstcontact.platform.db import migrate  # noqa: E402
 from firstcontact.platform.model import SYSTEM, Actor, Role  # noqa: E402
 from firstcontact.platform.runtime import Runtime  # noqa: E402
 from firstcontact.settings import Settings  # noqa: E402
+from intake import CONTACT  # noqa: E402  (the same body bench/intake.py sends)
 
-CONTACT = {
-    "channel": "phone_101",
-    "caller": {"name": "Sam Patel", "phone": "07700 900123", "relationship": "victim"},
-    "location": {"address": "12 High Street, Anytown"},
-    "narrative": "My shed was broken into overnight and tools taken.",
-    "language": "English",
-    "accessibility_needs": "",
-}
-"""The same body bench/intake.py sends."""
 BODY = json.dumps(CONTACT).encode()
 USERNAME, PASSWORD = "profile.handler", "profile-passphrase-not-for-production"
 Send = Callable[[], None]

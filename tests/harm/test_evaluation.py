@@ -1,7 +1,8 @@
 """The labelled sets: their shape, the independence of the holdout, and a guard on the dev split.
 
-The catalogue is tuned on the dev split only. The holdout (tests/data/harm_holdout_2.jsonl) was
-written by someone who never saw the catalogue or the dev narratives; it is only reported
+The catalogue is tuned on the dev split only. The holdouts (tests/data/harm_holdout_2.jsonl and
+harm_holdout_3.jsonl) were each written by someone who never saw the catalogue, the dev
+narratives or the other holdout; they are only reported
 (`make eval-harm`), and the misses listed for tuning never include it. The dev figures are
 guarded against falling below what was last reached (`DEV_FLOOR`), so a change to the
 catalogue that loses what it found before fails here.
@@ -14,28 +15,39 @@ from pathlib import Path
 import pytest
 
 from firstcontact.harm import policy
-from firstcontact.harm.evaluate import SETS, Score, evaluate, main, read_set, read_sets, table
+from firstcontact.harm.evaluate import (
+    HOLDOUTS,
+    SETS,
+    Score,
+    evaluate,
+    main,
+    read_set,
+    read_sets,
+    table,
+)
 from firstcontact.harm.model import HARM_TYPES
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 PATHS = [DATA / path.name for path in SETS]
-HOLDOUT = DATA / "harm_holdout_2.jsonl"
+HOLDOUT_FILES = [DATA / "harm_holdout_2.jsonl", DATA / "harm_holdout_3.jsonl"]
 DEV_FLOOR = {"precision": 0.85, "recall": 0.95}
 """Per harm type on the dev split: what tuning reached, rounded down (see docs/hidden-harm.md)."""
 
 
-def test_every_set_is_named_and_the_holdout_is_its_own_file() -> None:
-    assert PATHS[-1] == HOLDOUT
+def test_every_set_is_named_and_each_holdout_is_its_own_file() -> None:
+    assert PATHS[-HOLDOUTS:] == HOLDOUT_FILES
     records = read_sets(PATHS)
     assert len({r.id for r in records}) == len(records), "ids are unique across the sets"
+    assert len({r.text for r in records}) == len(records), "no narrative is in two sets"
     assert all(r.labels <= set(HARM_TYPES) for r in records)
-    assert {r.split for r in read_sets(PATHS[:-1])} == {"dev"}
-    assert {r.split for r in read_set(HOLDOUT)} == {"holdout"}
+    assert {r.split for r in read_sets(PATHS[:-HOLDOUTS])} == {"dev"}
+    for holdout in HOLDOUT_FILES:
+        assert {r.split for r in read_set(holdout)} == {"holdout"}
 
 
 def test_each_split_has_every_harm_type_and_tempting_negatives() -> None:
     records = read_sets(PATHS)
-    for split, least_per_type, least_negatives in (("dev", 60, 150), ("holdout", 15, 40)):
+    for split, least_per_type, least_negatives in (("dev", 60, 150), ("holdout", 35, 100)):
         chosen = [r for r in records if r.split == split]
         for harm in HARM_TYPES:
             assert sum(harm in r.labels for r in chosen) >= least_per_type, (split, harm)

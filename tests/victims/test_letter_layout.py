@@ -112,12 +112,13 @@ def test_the_check_finds_what_notify_would_refuse() -> None:
     pdf.set_xy(3, 3)
     pdf.cell(20, 4, "NOTIFY")
     found = " | ".join(findings(bytes(pdf.output())))
-    assert "font-not-embedded on page 1" in found
-    assert "content-outside-printable-area on page 1: 'D' at (21.0, 75.6" in found
-    assert "content-outside-printable-area on page 1 (pixels)" in found
-    assert "address-window-not-clear: 'L'" in found
-    assert "notify-tag-area-not-clear on page 2" in found
-    assert "address-not-accepted: the address has more than 7 lines" in found
+    expected = ("font-not-embedded on page 1",
+                "content-outside-printable-area on page 1: 'D' at (21.0, 75.6",
+                "content-outside-printable-area on page 1 (pixels)",
+                "address-window-not-clear: 'L'",
+                "notify-tag-area-not-clear on page 2",
+                "address-not-accepted: the address has more than 7 lines")
+    assert [rule for rule in expected if rule not in found] == [], found
 
 
 def test_the_check_finds_a_shape_drawn_across_the_margin() -> None:

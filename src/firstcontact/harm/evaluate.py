@@ -4,7 +4,9 @@
 `{"id", "split", "labels": [harm types], "text"}`. The catalogue is tuned on `split: dev`
 only. The holdout (tests/data/harm_holdout_2.jsonl) was written by someone who never saw the
 catalogue or the other sets, and is never shown for tuning: its figures say how well the
-catalogue generalises to words its authors did not write. (An earlier holdout, written by the
+catalogue generalises to words its authors did not write. A second independent holdout
+(tests/data/harm_holdout_3.jsonl, by another writer under the same rules) was added later;
+each holdout is reported alone and both together. (An earlier holdout, written by the
 catalogue's own authors, is retired into dev and marked `"retired": "holdout-1"`.)
 A harm type counts as predicted when the scanner puts it at possible or likely.
 """
@@ -23,8 +25,10 @@ from firstcontact.harm.scanner import Scanner
 DATA = Path("tests/data")
 SETS = tuple(DATA / name for name in ("harm_eval.jsonl", "harm_dev_a.jsonl", "harm_dev_b.jsonl",
                                        "harm_dev_c.jsonl", "harm_dev_d.jsonl",
-                                       "harm_holdout_2.jsonl"))
-"""Every labelled set: all but the last are dev (tuning), the last the independent holdout."""
+                                       "harm_holdout_2.jsonl", "harm_holdout_3.jsonl"))
+"""Every labelled set: the dev sets (tuning), then the independent holdouts (`HOLDOUTS`)."""
+HOLDOUTS = 2
+"""How many of `SETS`, at the end, are independent holdouts."""
 
 
 @dataclass(frozen=True)
@@ -121,8 +125,9 @@ def main(argv: Sequence[str] = sys.argv[1:]) -> None:
         print(main.__doc__)
         return
     options = [arg for arg in argv if arg.startswith("--") or arg in HARM_TYPES]
-    paths = [Path(arg) for arg in argv if arg not in options]
-    records = read_sets(paths or SETS)
+    sets = {path: read_set(path) for path in [Path(arg) for arg in argv if arg not in options]
+            or SETS}
+    records = [record for chosen in sets.values() for record in chosen]
     scanner = policy.scanner()
     if "--misses" in options:
         wanted = [arg for arg in options if arg in HARM_TYPES]
@@ -133,7 +138,11 @@ def main(argv: Sequence[str] = sys.argv[1:]) -> None:
     for split in ("dev", "holdout"):
         chosen = [r for r in records if r.split == split]
         print(table(f"\n{split}: {len(chosen)} narratives", evaluate(scanner, chosen)))
-
+    holdouts = {path: [r for r in chosen if r.split == "holdout"] for path, chosen in sets.items()}
+    holdouts = {path: chosen for path, chosen in holdouts.items() if chosen}
+    for path, chosen in holdouts.items() if len(holdouts) > 1 else ():
+        print(table(f"\nholdout {path.name}: {len(chosen)} narratives",
+                    evaluate(scanner, chosen)))
 
 if __name__ == "__main__":
     main()
