@@ -218,3 +218,15 @@ def test_the_shipped_layer_lifts_only_gated_types_on_the_dev_narratives(
                 assert all(record.text[e.start:e.end] == e.text for e in finding.evidence)
                 lifted += 1
     assert lifted
+
+
+def test_the_evaluation_can_score_the_lists_without_the_layer(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from firstcontact.harm.evaluate import main
+
+    dev_c = str(learn.DEV_SETS[3])
+    main([dev_c, "--lists-only"])
+    lists = capsys.readouterr().out
+    main([dev_c])
+    with_layer = capsys.readouterr().out
+    assert "dev: 238 narratives" in lists and lists != with_layer

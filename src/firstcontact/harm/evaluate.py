@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from firstcontact.harm.model import HARM_TYPES
@@ -116,9 +116,10 @@ def misses(scanner: Scanner, records: Iterable[Labelled]) -> list[str]:
 
 
 def main(argv: Sequence[str] = sys.argv[1:]) -> None:
-    """`python -m firstcontact.harm.evaluate [set.jsonl ...] [--misses [harm type]]`: the tables
-    per split; with --misses, the dev narratives it got wrong, optionally only those missing or
-    wrongly raising one harm type (never the holdout's: they stay unseen)."""
+    """`python -m firstcontact.harm.evaluate [set.jsonl ...] [--misses [harm type]]
+    [--lists-only]`: the tables per split; with --misses, the dev narratives it got wrong,
+    optionally only those missing or wrongly raising one harm type (never the holdout's: they
+    stay unseen); with --lists-only, the lists without the learned layer."""
     from firstcontact.harm import policy
 
     if "--help" in argv or "-h" in argv:
@@ -129,6 +130,8 @@ def main(argv: Sequence[str] = sys.argv[1:]) -> None:
             or SETS}
     records = [record for chosen in sets.values() for record in chosen]
     scanner = policy.scanner()
+    if "--lists-only" in options:
+        scanner = replace(scanner, learned=None)
     if "--misses" in options:
         wanted = [arg for arg in options if arg in HARM_TYPES]
         lines = misses(scanner, [r for r in records if r.split == "dev"])
