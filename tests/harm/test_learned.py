@@ -230,3 +230,12 @@ def test_the_evaluation_can_score_the_lists_without_the_layer(
     main([dev_c])
     with_layer = capsys.readouterr().out
     assert "dev: 238 narratives" in lists and lists != with_layer
+
+
+def test_the_words_shown_for_a_lift_are_those_that_say_something() -> None:
+    """The model may lean on "he" or "in a"; staff are shown "follows" and "always there"."""
+    model = TypeModel(0.0, 0.5, {"he": 3.0, "in a": 2.5, "follows": 0.4, "always there": 0.2,
+                                 "me": 0.1})
+    present = {"he", "in a", "follows", "always there", "me"}
+    assert model.top(present) == ["follows", "always there"]
+    assert model.top({"he", "in a", "me"}) == ["he", "in a", "me"]

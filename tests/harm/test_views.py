@@ -82,3 +82,17 @@ def test_a_partner_agency_cannot_see_the_prompts(client: TestClient, runtime: Ru
 def test_an_unknown_contact_is_not_found(client: TestClient, runtime: Runtime) -> None:
     sign_in(client, runtime, Role.CALL_HANDLER)
     assert client.get("/contacts/999999/harms").status_code == 404
+
+
+def test_a_prompt_lifted_by_the_learned_layer_says_which_words_it_weighed(
+        client: TestClient, runtime: Runtime) -> None:
+    """The lists alone leave this below `possible`; the learned layer lifts it, and staff see
+    its words as such, not as a catalogue indicator."""
+    narrative = "My nan has dementia and her carer has been taking money from her account."
+    contact_id = new_contact(client, api_headers(client, runtime, Role.CALL_HANDLER),
+                             narrative=narrative)
+    sign_in(client, runtime, Role.CALL_HANDLER)
+    fragment = client.get(f"/contacts/{contact_id}/harms", headers={"HX-Request": "true"}).text
+    assert "<mark>dementia</mark>" in fragment
+    assert "words often said in reports of this harm" in fragment
+    assert "learned." not in fragment

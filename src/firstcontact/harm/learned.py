@@ -33,6 +33,20 @@ LEARNED_FILE = Path(__file__).resolve().parent / "learned_words.json"
 EVIDENCE_SHOWN = 3
 """How many of the n-grams behind a lift are shown as its evidence."""
 _GRAM = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)?")
+_FUNCTION_WORDS = """
+a about after again all also am an and any are as at be been before being both but by can
+could did do does doing down during each even few for from further had has have having he her
+here hers herself hes him himself his how i id if im in into is it its itself ive just last
+me more most my myself no nor not now of off on once only or other our ours out over own same
+says saying said she shes should so some such than that thats the their theirs them then there
+these they theyre this those through to too under until up very was we were what when where
+which while who whom why will with would you your yours youre theres theyve weve youve
+theyll whats dont didnt doesnt cant isnt wasnt arent
+"""
+NOT_SHOWN = frozenset(_FUNCTION_WORDS.split())
+"""Words that explain nothing on their own ("he", "in a", "now"). The model may lean on them
+(they are how people write), but the evidence shown to staff prefers the words and pairs with
+something else in them; a lift whose words are all of these still shows them."""
 INDICATOR_PREFIX = "learned."
 """A lifted type's added evidence is under the indicator id `learned.<harm type>`."""
 
@@ -60,9 +74,10 @@ class TypeModel:
 
     def top(self, present: set[str], count: int = EVIDENCE_SHOWN) -> list[str]:
         """The n-grams present with the largest positive weights, largest first (ties by the
-        n-gram, so the choice is stable)."""
-        found = [(-self.weights[g], g) for g in present if self.weights.get(g, 0.0) > 0]
-        return [g for _, g in sorted(found)[:count]]
+        n-gram, so the choice is stable), those that say something (`NOT_SHOWN`) first."""
+        found = sorted((-self.weights[g], g) for g in present if self.weights.get(g, 0.0) > 0)
+        telling = [g for _, g in found if not NOT_SHOWN.issuperset(g.split())]
+        return (telling or [g for _, g in found])[:count]
 
 
 @dataclass(frozen=True)
