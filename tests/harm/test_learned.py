@@ -136,6 +136,13 @@ def test_training_refuses_a_holdout_before_reading_it(path: str) -> None:
         learn.main([path, "--out", "/dev/null"])
 
 
+def test_training_from_a_set_that_is_not_there_says_so_in_one_line(tmp_path: Path) -> None:
+    missing = tmp_path / "harm_dev_z.jsonl"
+    with pytest.raises(SystemExit, match=f"^{missing}: no such file$"):
+        learn.main([str(missing), "--out", str(tmp_path / "out.json")])
+    assert not (tmp_path / "out.json").exists()
+
+
 def test_training_without_scikit_learn_says_what_to_install(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "sklearn", None)

@@ -22,13 +22,15 @@ from pathlib import Path
 from firstcontact.harm.model import HARM_TYPES
 from firstcontact.harm.scanner import Scanner
 
-DATA = Path("tests/data")
+DATA = Path(__file__).resolve().parents[3] / "tests" / "data"
 SETS = tuple(DATA / name for name in ("harm_eval.jsonl", "harm_dev_a.jsonl", "harm_dev_b.jsonl",
                                        "harm_dev_c.jsonl", "harm_dev_d.jsonl",
                                        "harm_holdout_2.jsonl", "harm_holdout_3.jsonl"))
 """Every labelled set: the dev sets (tuning), then the independent holdouts (`HOLDOUTS`)."""
 HOLDOUTS = 2
 """How many of `SETS`, at the end, are independent holdouts."""
+DEV_SETS = SETS[:-HOLDOUTS]
+"""The sets the lists are tuned on and the learned layer is trained on."""
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,7 @@ def main(argv: Sequence[str] = sys.argv[1:]) -> None:
     for path, chosen in holdouts.items() if len(holdouts) > 1 else ():
         print(table(f"\nholdout {path.name}: {len(chosen)} narratives",
                     evaluate(scanner, chosen)))
+
 
 if __name__ == "__main__":
     main()

@@ -1,7 +1,7 @@
-"""Rebuilding the learned layer's data file (`learned_words.json`) from the five dev sets.
+"""Rebuilding the learned layer's data file (`learned_words.json`) from the dev sets.
 
-`python -m firstcontact.harm.learn [--out PATH] [set.jsonl ...]` (default: the five dev sets,
-`DEV_SETS`; a path with "holdout" in it is refused: the holdouts are only ever scored).
+`python -m firstcontact.harm.learn [--out PATH] [set.jsonl ...]` (default: the dev sets,
+`evaluate.DEV_SETS`; a path with "holdout" in it is refused: the holdouts are only ever scored).
 
 The method, fixed before it was first run (issue 5, see docs/hidden-harm.md):
 - one logistic regression per harm type (scikit-learn, liblinear, L2) over the binary word 1-
@@ -9,10 +9,10 @@ The method, fixed before it was first run (issue 5, see docs/hidden-harm.md):
   narratives (min_df 2); n-grams made only of English stop words (scikit-learn's list) are
   dropped, unless leave-one-set-out says dropping them costs more than 0.01 mean F1;
 - per harm type, C, the class weight and the probability threshold are chosen by
-  leave-one-set-out over the five sets (each set is a different writer): the threshold with
+  leave-one-set-out over the dev sets (each set is a different writer): the threshold with
   the best out-of-fold recall at out-of-fold precision >= 0.9 ("p90"; where none reaches 0.9,
   the most precise);
-- the final models are trained on all five sets; weights too small to change any decision on
+- the final models are trained on all the dev sets; weights too small to change any decision on
   the dev narratives are pruned (the largest of `PRUNE_LEVELS` that changes none).
 
 Deterministic: liblinear with a fixed seed, sets read in order, the file written sorted.
@@ -29,14 +29,11 @@ from itertools import product
 from pathlib import Path
 from typing import Any
 
-from firstcontact.harm.evaluate import Labelled, read_set
+from firstcontact.harm.evaluate import DEV_SETS, Labelled, read_set
 from firstcontact.harm.learned import LEARNED_FILE, LearnedLayer, grams, parse_learned
 from firstcontact.harm.model import HARM_TYPES
 from firstcontact.harm.scanner import normalise
 
-DATA = Path(__file__).resolve().parents[3] / "tests" / "data"
-DEV_SETS = tuple(DATA / f"{name}.jsonl" for name in
-                 ("harm_eval", "harm_dev_a", "harm_dev_b", "harm_dev_c", "harm_dev_d"))
 CS = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0)
 CLASS_WEIGHTS = (None, "balanced")
 THRESHOLDS = tuple(round(0.05 + 0.01 * i, 2) for i in range(91))
@@ -257,6 +254,8 @@ def main(argv: Sequence[str] = sys.argv[1:]) -> None:
         data = build(paths)
     except HoldoutRefused as error:
         raise SystemExit(str(error)) from None
+    except FileNotFoundError as error:
+        raise SystemExit(f"{error.filename}: no such file") from None
     write(data, out)
     print(f"wrote {out}")
 
