@@ -23,9 +23,9 @@ from firstcontact.harm.model import HARM_TYPES
 from firstcontact.harm.scanner import Scanner
 
 DATA = Path(__file__).resolve().parents[3] / "tests" / "data"
-SETS = tuple(DATA / name for name in ("harm_eval.jsonl", "harm_dev_a.jsonl", "harm_dev_b.jsonl",
-                                       "harm_dev_c.jsonl", "harm_dev_d.jsonl",
-                                       "harm_holdout_2.jsonl", "harm_holdout_3.jsonl"))
+SETS = tuple(DATA / f"harm_{name}.jsonl" for name in (
+    "eval", "dev_a", "dev_b", "dev_c", "dev_d", "dev_e", "dev_f", "dev_g", "dev_h",
+    "holdout_2", "holdout_3"))
 """Every labelled set: the dev sets (tuning), then the independent holdouts (`HOLDOUTS`)."""
 HOLDOUTS = 2
 """How many of `SETS`, at the end, are independent holdouts."""
@@ -142,6 +142,8 @@ def main(argv: Sequence[str] = sys.argv[1:]) -> None:
         return
     for split in ("dev", "holdout"):
         chosen = [r for r in records if r.split == split]
+        if not chosen:
+            continue
         print(table(f"\n{split}: {len(chosen)} narratives", evaluate(scanner, chosen)))
     holdouts = {path: [r for r in chosen if r.split == "holdout"] for path, chosen in sets.items()}
     holdouts = {path: chosen for path, chosen in holdouts.items() if chosen}
