@@ -88,7 +88,7 @@ def test_a_prompt_lifted_by_the_learned_layer_says_which_words_it_weighed(
         client: TestClient, runtime: Runtime) -> None:
     """The lists alone leave this below `possible`; the learned layer lifts it, and staff see
     its words as such, not as a catalogue indicator."""
-    narrative = "My nan has dementia and her carer has been taking money from her account."
+    narrative = "My dad has dementia and the lodger has moved his money around."
     contact_id = new_contact(client, api_headers(client, runtime, Role.CALL_HANDLER),
                              narrative=narrative)
     sign_in(client, runtime, Role.CALL_HANDLER)
