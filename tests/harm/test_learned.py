@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from firstcontact.harm import learn, policy
+from firstcontact.harm.evaluate import DEV_SETS
 from firstcontact.harm.learned import (
     LEARNED_FILE,
     LearnedLayer,
@@ -81,7 +82,7 @@ def test_the_shipped_file_covers_every_harm_type_and_the_scanner_loads_it() -> N
 def trained() -> dict[str, Any]:
     """The final models refitted from the dev sets with the shipped file's choices."""
     np = learn._sklearn()
-    found = learn.read_dev(learn.DEV_SETS)
+    found = learn.read_dev(DEV_SETS)
     records = [r for _, r in found]
     drop = SHIPPED["stop_word_ngrams_dropped"]
     docs = [learn.features(r.text, drop) for r in records]
@@ -113,11 +114,11 @@ def test_training_is_deterministic_and_reproduces_the_shipped_file(
 
 
 def test_the_shipped_file_was_trained_on_the_current_dev_sets_only() -> None:
-    assert list(SHIPPED["trained_on"]) == [p.name for p in learn.DEV_SETS]
+    assert list(SHIPPED["trained_on"]) == [p.name for p in DEV_SETS]
     assert not any("holdout" in name for name in SHIPPED["trained_on"])
     import hashlib
 
-    for path in learn.DEV_SETS:
+    for path in DEV_SETS:
         assert hashlib.sha256(path.read_bytes()).hexdigest() == SHIPPED["trained_on"][path.name], (
             f"{path.name} changed: rebuild with python -m firstcontact.harm.learn")
 
@@ -131,7 +132,7 @@ def test_pruning_changes_no_decision_on_the_dev_narratives(trained: dict[str, An
 @pytest.mark.parametrize("path", ["tests/data/harm_holdout_3.jsonl", "elsewhere/HOLDOUT/set.jsonl"])
 def test_training_refuses_a_holdout_before_reading_it(path: str) -> None:
     with pytest.raises(learn.HoldoutRefused, match="never used for training"):
-        learn.read_dev([*learn.DEV_SETS[:1], Path(path)])
+        learn.read_dev([*DEV_SETS[:1], Path(path)])
     with pytest.raises(SystemExit, match="never used for training"):
         learn.main([path, "--out", "/dev/null"])
 
@@ -231,7 +232,7 @@ def test_the_evaluation_can_score_the_lists_without_the_layer(
         capsys: pytest.CaptureFixture[str]) -> None:
     from firstcontact.harm.evaluate import main
 
-    dev_c = str(learn.DEV_SETS[3])
+    dev_c = str(DEV_SETS[3])
     main([dev_c, "--lists-only"])
     lists = capsys.readouterr().out
     main([dev_c])

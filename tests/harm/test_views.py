@@ -93,6 +93,24 @@ def test_a_prompt_lifted_by_the_learned_layer_says_which_words_it_weighed(
                              narrative=narrative)
     sign_in(client, runtime, Role.CALL_HANDLER)
     fragment = client.get(f"/contacts/{contact_id}/harms", headers={"HX-Request": "true"}).text
-    assert "<mark>dementia</mark>" in fragment
+    assert "<mark>My dad has dementia</mark>" in fragment
     assert "words often said in reports of this harm" in fragment
     assert "learned." not in fragment
+
+
+def test_words_several_indicators_matched_are_shown_once_with_every_indicator_named(
+        client: TestClient, runtime: Runtime) -> None:
+    """"boss keeps my passport" holds "keeps my passport" and "passport", each evidence of its
+    own indicator: staff read the words once, with all the indicators beside them."""
+    narrative = "I work at the car wash. The boss keeps my passport and we are not allowed out."
+    contact_id = new_contact(client, api_headers(client, runtime, Role.CALL_HANDLER),
+                             narrative=narrative)
+    sign_in(client, runtime, Role.CALL_HANDLER)
+    fragment = client.get(f"/contacts/{contact_id}/harms", headers={"HX-Request": "true"}).text
+    slavery = fragment.split('class="govuk-summary-card"')[1]
+    marks = re.findall(r"<mark>([^<]*)</mark>", slavery)
+    assert marks == ["boss keeps my passport", "not allowed out"]
+    named = re.search(r"boss keeps my passport</mark>&rdquo; <span[^>]*>\(([^;]*);", slavery)
+    assert named and set(named[1].split(", ")) == {
+        "ms.documents_kept_third_person", "ms.documents_held_sentence",
+        "ms.documents_kept_by_others", "ms.documents_held"}

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from firstcontact.contacts import service as contacts
 from firstcontact.demand import service as demand
 from firstcontact.harm import policy
+from firstcontact.harm.learned import INDICATOR_PREFIX
 from firstcontact.harm.model import HARM_TYPES, Finding, Level
 from firstcontact.harm.scanner import Scanner
 from firstcontact.harm.tables import HarmFindingRow
@@ -38,6 +39,8 @@ from firstcontact.platform.runtime import IntakeStep, Runtime
 from firstcontact.victims import service as victims
 
 PENDING, CONFIRMED, DISMISSED = "pending", "confirmed", "dismissed"
+LEARNED_WORDS = "words often said in reports of this harm"
+"""How staff see the learned layer's evidence: not an indicator of the catalogue."""
 REASON_MAX_CHARS = 2000
 
 
@@ -57,6 +60,25 @@ class FindingView:
     qualifiers_added: tuple[str, ...]
     first_found_at: datetime
     decided_at: datetime | None
+
+    @property
+    def said(self) -> list[dict[str, Any]]:
+        """The evidence as staff read it: each stretch of words once. Several indicators often
+        match the same words ("boss keeps my passport", "keeps my passport", "passport"); a
+        span inside an earlier, longer one is not shown again, its indicator is named beside
+        that one. `why` names the indicators (or, for the learned layer, says so)."""
+        shown: list[dict[str, Any]] = []
+        for item in sorted(self.evidence, key=lambda e: (e["start"], -e["end"])):
+            why = (LEARNED_WORDS if str(item["indicator"]).startswith(INDICATOR_PREFIX)
+                   else str(item["indicator"]))
+            last = shown[-1] if shown else None
+            if last and last["start"] <= item["start"] and item["end"] <= last["end"]:
+                if why not in last["why"]:
+                    last["why"].append(why)
+                continue
+            shown.append({"text": item["text"], "start": item["start"], "end": item["end"],
+                          "why": [why]})
+        return shown
 
 
 def view(row: HarmFindingRow) -> FindingView:
