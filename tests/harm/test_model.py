@@ -54,6 +54,16 @@ def test_a_denial_in_one_clause_does_not_hide_evidence_in_the_next() -> None:
     assert harms(text).get("modern_slavery") is Level.LIKELY
 
 
+def test_a_denial_does_not_reach_past_a_reason() -> None:
+    """The tuners' case: "because" opens a clause of its own, as "but" does."""
+    def held(text: str) -> bool:
+        return any(e.text == "keeps my passport" for f in policy.scanner().assess(text)
+                   if f.harm_type == "modern_slavery" for e in f.evidence)
+
+    assert held("I don't go out because the boss keeps my passport.")
+    assert not held("I don't think the boss keeps my passport.")
+
+
 @pytest.mark.parametrize("text", [
     "my boss KEEPS MY PASSPORT",
     "my boss keeps\nmy   passport",

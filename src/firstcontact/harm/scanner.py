@@ -49,8 +49,10 @@ _SENTENCE_END = re.compile(r"[.!?\n](?:(?<=[.!?])[.!?]*(?=\s|$)|(?<=\n)\s*\n)")
 """A sentence ends at . ! or ? before a space or the end of the text, or at a blank line.
 (It starts with one set of characters, so the engine skips straight to the candidates.)"""
 _CLAUSE_END = re.compile(r"(?:[.!?;:,()]|\n\s*\n)[^a-z0-9]*")
-CLAUSE_WORDS = ("but", "and", "although", "though", "however")
-"""Words that start a new clause: a denial before them does not reach past them."""
+CLAUSE_WORDS = ("but", "and", "although", "though", "however", "because", "cos", "cause")
+"""Words that start a new clause: a denial before them does not reach past them ("he said I'd
+never leave because I've got nothing without him"). Not a verb of saying: "he never said he'd
+kill you" denies what was said."""
 _CLAUSE_WORD = re.compile(" (?:" + "|".join(CLAUSE_WORDS) + ") ")
 LOOK_BACK = 12
 """How many words before a phrase are searched for a cue (within its clause)."""
