@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate, chain
 from operator import attrgetter, itemgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar, cast
 
 import ahocorasick
 
@@ -66,6 +66,7 @@ PLAIN, NEEDS_PARTNER, PARTNER, BOTH = 0, 1, 2, 3
 as that `with_any` word, or as both (flags: BOTH is NEEDS_PARTNER | PARTNER)."""
 
 
+_Held = TypeVar("_Held")
 Use = tuple[str, str, int]
 """(indicator id, harm type, PLAIN / NEEDS_PARTNER / PARTNER / BOTH)."""
 Hit = tuple[int, int, tuple[Use, ...]]
@@ -349,7 +350,7 @@ def compile_scanner(catalogue: Catalogue) -> Scanner:
     automaton = ahocorasick.Automaton()
     # The forms of one phrase evidence the same indicators: they share one tuple of uses
     # rather than each holding its own copy (about 60 MB less with 200,000 phrases).
-    shared: dict[tuple[object, ...], tuple[object, ...]] = {}
+    shared: dict[Any, Any] = {}
     for key in {*uses, *sets_aside, *cues}:
         # Spaces either side: a phrase matches whole words only ("cse" is not in "because").
         found = uses.get(key, [])
@@ -357,12 +358,17 @@ def compile_scanner(catalogue: Catalogue) -> Scanner:
         paired = tuple(use for use in found if use[2] != PLAIN)
         aside = sets_aside.get(key, ())
         automaton.add_word(f" {key} ", _Entry(
-            len(key), shared.setdefault(plain, plain), shared.setdefault(paired, paired),
-            shared.setdefault(aside, aside), cues.get(key, 0)))
+            len(key), _held_once(shared, plain), _held_once(shared, paired),
+            _held_once(shared, aside), cues.get(key, 0)))
     automaton.make_automaton()
     return Scanner(catalogue, automaton, {i.id: i for i in catalogue.indicators},
                    {i.id: i.weight for i in catalogue.indicators},
                    _words_pattern(catalogue.cues.consequence))
+
+
+def _held_once(pool: dict[Any, Any], value: _Held) -> _Held:
+    """`value`, or the equal value already in `pool`: equal tuples are held once."""
+    return cast(_Held, pool.setdefault(value, value))
 
 
 def _words_pattern(phrases: Sequence[str]) -> re.Pattern[str] | None:
