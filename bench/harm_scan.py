@@ -23,9 +23,9 @@ HERE = Path(__file__).resolve().parent
 EVAL_SET = HERE.parent / "tests" / "data" / "harm_eval.jsonl"
 GOALS = {"mb_per_s": 5.0, "ratio": 10.0}
 CONTACT_CHARS = 4000
+"""A contact's text as the scanner sees it on intake: call notes, a form, a chat so far."""
 NAIVE_SAMPLE_CHARS = 20_000
 """The naive loop is timed on this much text and scaled: it costs per phrase per character."""
-"""A contact's text as the scanner sees it on intake: call notes, a form, a chat so far."""
 
 
 def corpus(megabytes: float, seed: int = 5) -> str:
