@@ -29,7 +29,7 @@ from firstcontact.harm.model import HARM_TYPES
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 PATHS = [DATA / path.name for path in SETS]
-HOLDOUT_FILES = [DATA / "harm_holdout_2.jsonl", DATA / "harm_holdout_3.jsonl"]
+HOLDOUT_FILES = [DATA / f"harm_holdout_{name}.jsonl" for name in ("2", "3", "4a", "4b")]
 DEV_FLOOR = {"precision": 0.85, "recall": 0.95}
 """Per harm type on the dev split: what tuning reached, rounded down (see docs/hidden-harm.md)."""
 DEV_RECALL_FLOOR = {"domestic_abuse": 0.80}
