@@ -129,7 +129,7 @@ def test_pruning_changes_no_decision_on_the_dev_narratives(trained: dict[str, An
     assert learn.decisions(load_learned(), texts) == learn.decisions(full, texts)
 
 
-@pytest.mark.parametrize("path", ["tests/data/harm_holdout_3.jsonl", "elsewhere/HOLDOUT/set.jsonl"])
+@pytest.mark.parametrize("path", ["tests/data/harm_holdout_4a.jsonl", "elsewhere/HOLDOUT/set.jsonl"])
 def test_training_refuses_a_holdout_before_reading_it(path: str) -> None:
     with pytest.raises(learn.HoldoutRefused, match="never used for training"):
         learn.read_dev([*DEV_SETS[:1], Path(path)])

@@ -2,14 +2,12 @@
 
 `make eval-harm` runs this over the labelled sets in tests/data (`SETS`). Each line is
 `{"id", "split", "labels": [harm types], "text"}`. The catalogue is tuned on `split: dev`
-only. The holdout (tests/data/harm_holdout_2.jsonl) was written by someone who never saw the
-catalogue or the other sets, and is never shown for tuning: its figures say how well the
-catalogue generalises to words its authors did not write. A second independent holdout
-(tests/data/harm_holdout_3.jsonl, by another writer under the same rules) was added later;
-each holdout is reported alone and all together. A fresh holdout of two more writers
-(harm_holdout_4a and 4b) was added for round 4. (An earlier holdout, written by the
-catalogue's own authors, is retired into dev and marked `"retired": "holdout-1"`.)
-A harm type counts as predicted when the scanner puts it at possible or likely.
+only. The holdouts (tests/data/harm_holdout_4a.jsonl and 4b) were written by two writers who
+never saw the catalogue or the other sets, and are never shown for tuning: their figures say
+how well the catalogue generalises to words its authors did not write. Each is reported alone
+and both together. Earlier holdouts, once worn by scoring, were retired into dev and are marked
+`"retired"`: holdout 1 (in harm_eval.jsonl) and holdouts 2 and 3 (now harm_dev_i and
+harm_dev_j). A harm type counts as predicted when the scanner puts it at possible or likely.
 """
 
 from __future__ import annotations
@@ -25,10 +23,10 @@ from firstcontact.harm.scanner import Scanner
 
 DATA = Path(__file__).resolve().parents[3] / "tests" / "data"
 SETS = tuple(DATA / f"harm_{name}.jsonl" for name in (
-    "eval", "dev_a", "dev_b", "dev_c", "dev_d", "dev_e", "dev_f", "dev_g", "dev_h",
-    "holdout_2", "holdout_3", "holdout_4a", "holdout_4b"))
+    "eval", "dev_a", "dev_b", "dev_c", "dev_d", "dev_e", "dev_f", "dev_g", "dev_h", "dev_i",
+    "dev_j", "holdout_4a", "holdout_4b"))
 """Every labelled set: the dev sets (tuning), then the independent holdouts (`HOLDOUTS`)."""
-HOLDOUTS = 4
+HOLDOUTS = 2
 """How many of `SETS`, at the end, are independent holdouts."""
 DEV_SETS = SETS[:-HOLDOUTS]
 """The sets the lists are tuned on and the learned layer is trained on."""
