@@ -30,11 +30,14 @@ from firstcontact.harm.model import HARM_TYPES
 DATA = Path(__file__).resolve().parents[1] / "data"
 PATHS = [DATA / path.name for path in SETS]
 HOLDOUT_FILES = [DATA / "harm_holdout_4a.jsonl", DATA / "harm_holdout_4b.jsonl"]
-DEV_FLOOR = {"precision": 0.85, "recall": 0.95}
-"""Per harm type on the dev split: what tuning reached, rounded down (see docs/hidden-harm.md)."""
+DEV_FLOOR = {"precision": 0.85, "recall": 0.92}
+"""Per harm type on the dev split: what tuning reached, rounded down (see docs/hidden-harm.md).
+Round 3's lists on the eleven dev sets: holdouts 2 and 3, retired into dev, were never tuned on
+(round 4, which tuned on them, did not ship)."""
 DEV_RECALL_FLOOR = {"domestic_abuse": 0.80}
 """Where a type's dev recall is lower: domestic abuse under the statutory definition (relatives
-included) reached 0.83 after round 3; much of the rest is said across sentences."""
+included) reached 0.81; much of the rest is said across sentences, or is honour-based abuse or
+abuse of an older relative that the writers labelled one way or the other."""
 
 
 def test_every_set_is_named_and_each_holdout_is_its_own_file() -> None:

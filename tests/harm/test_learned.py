@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from firstcontact.harm import learn, policy
-from firstcontact.harm.evaluate import DEV_SETS
+from firstcontact.harm.evaluate import DATA, DEV_SETS
 from firstcontact.harm.learned import (
     LEARNED_FILE,
     LearnedLayer,
@@ -32,6 +32,8 @@ from firstcontact.harm.scanner import compile_scanner, normalise
 from firstcontact.platform.policyfile import PolicyError
 
 SHIPPED: dict[str, Any] = json.loads(LEARNED_FILE.read_text(encoding="utf-8"))
+TRAINED_ON = [DATA / name for name in SHIPPED["trained_on"]]
+"""The dev sets the shipped layer was trained on, in order."""
 
 
 def one_type(**entry: object) -> dict[str, Any]:
@@ -80,9 +82,9 @@ def test_the_shipped_file_covers_every_harm_type_and_the_scanner_loads_it() -> N
 
 @pytest.fixture(scope="module")
 def trained() -> dict[str, Any]:
-    """The final models refitted from the dev sets with the shipped file's choices."""
+    """The final models refitted from the dev sets the shipped file names, with its choices."""
     np = learn._sklearn()
-    found = learn.read_dev(DEV_SETS)
+    found = learn.read_dev(TRAINED_ON)
     records = [r for _, r in found]
     drop = SHIPPED["stop_word_ngrams_dropped"]
     docs = [learn.features(r.text, drop) for r in records]
@@ -113,12 +115,14 @@ def test_training_is_deterministic_and_reproduces_the_shipped_file(
     assert again == trained["exported"]
 
 
-def test_the_shipped_file_was_trained_on_the_current_dev_sets_only() -> None:
-    assert list(SHIPPED["trained_on"]) == [p.name for p in DEV_SETS]
+def test_the_shipped_file_was_trained_on_dev_sets_only_as_they_are_now() -> None:
+    """The layer may be older than the newest dev sets (round 4 rebuilt it on eleven and did
+    not ship, docs/hidden-harm.md), never trained on a holdout or on a set since changed."""
+    assert TRAINED_ON == list(DEV_SETS[:len(TRAINED_ON)])
     assert not any("holdout" in name for name in SHIPPED["trained_on"])
     import hashlib
 
-    for path in DEV_SETS:
+    for path in TRAINED_ON:
         assert hashlib.sha256(path.read_bytes()).hexdigest() == SHIPPED["trained_on"][path.name], (
             f"{path.name} changed: rebuild with python -m firstcontact.harm.learn")
 

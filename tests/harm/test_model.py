@@ -86,6 +86,16 @@ def test_tempting_words_alone_are_not_evidence(text: str) -> None:
     assert harms(text) == {}
 
 
+@pytest.mark.parametrize(("text", "not_raised"), [
+    ("The police have my passport from bail and won't give it back.", "modern_slavery"),
+    ("The house was being used by others while we were away on holiday.", "cuckooing"),
+])
+def test_tempting_contexts_found_while_tuning_stay_quiet(text: str, not_raised: str) -> None:
+    """Two wrong prompts the round-4 tuners found in their own checks, set aside by a
+    `not_with` word: a passport held as a bail condition, a home let while away."""
+    assert not_raised not in {f.harm_type for f in policy.scanner().scan(text)}
+
+
 def test_words_that_must_go_together_count_only_within_one_sentence() -> None:
     together = "The gangmaster has the passports of all the workers."
     apart = "The gangmaster drove off. I renewed my passports online."
