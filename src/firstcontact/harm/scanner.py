@@ -69,24 +69,21 @@ as that `with_any` word, or as both (flags: BOTH is NEEDS_PARTNER | PARTNER)."""
 _Held = TypeVar("_Held")
 Use = tuple[str, str, int]
 """(indicator id, harm type, PLAIN / NEEDS_PARTNER / PARTNER / BOTH)."""
-Hit = tuple[int, int, "_Entry"]
+Hit = tuple[int, int, tuple[Use, ...]]
 """A phrase found: its start and end in the normalised words, and what it evidences."""
 
 
 class _Entry(NamedTuple):
     """What the automaton returns for a phrase: its length; the (indicator, harm type) it
-    evidences alone; the indicators it evidences only with a `with_any` partner (`needs`)
-    and those it is a partner word of (`partners`), with both in `paired`; the indicators it
-    sets aside in its sentence (`not_with`); and `is_cue`, NEGATION or SUPPOSING, for a
-    negation or hypothetical cue. Indicators are in sets so that a text's pairs are found by
-    set operations in C, not by a Python loop over every use of every word."""
+    evidences alone; the (indicator, harm type, how) it evidences with a `with_any` partner;
+    the (indicator, harm type) it sets aside in its sentence (`not_with`); and `is_cue`,
+    NEGATION or SUPPOSING, for
+    a negation or hypothetical cue."""
 
     length: int
     plain: tuple[tuple[str, str], ...]
-    paired: frozenset[str]
-    needs: frozenset[str]
-    partners: frozenset[str]
-    sets_aside: frozenset[str]
+    paired: tuple[Use, ...]
+    sets_aside: tuple[tuple[str, str], ...]
     is_cue: int
 
 
@@ -142,8 +139,6 @@ class Scanner:
     automaton: ahocorasick.Automaton
     indicators: dict[str, Indicator]
     weights: dict[str, float]
-    harm_of: dict[str, str]
-    """Indicator id -> its harm type."""
     consequence: re.Pattern[str] | None = None
     """The words that open the main clause after a hypothetical (`cues.consequence`)."""
     learned: LearnedLayer | None = None
@@ -181,9 +176,8 @@ class Scanner:
         reaches: list[int] = []
         found: dict[str, list[Evidence]] = defaultdict(list)
         waiting: list[Hit] = []
-        setting_aside: list[tuple[int, frozenset[str]]] = []
-        for end, entry in self.automaton.iter(norm.words):
-            length, plain, paired, _, _, sets_aside, is_cue = entry
+        setting_aside: list[tuple[int, tuple[tuple[str, str], ...]]] = []
+        for end, (length, plain, paired, sets_aside, is_cue) in self.automaton.iter(norm.words):
             start = end - length
             if sets_aside:
                 setting_aside.append((start, sets_aside))
@@ -192,7 +186,7 @@ class Scanner:
                 reaches.append(_reach(norm, start, end,
                                       self.consequence if is_cue == SUPPOSING else None))
             if paired:  # denial is checked in `_pairs`, for the few indicators it matters to
-                waiting.append((start, end, entry))
+                waiting.append((start, end, paired))
             if plain:
                 before = bisect_right(cue_ends, start - 1)
                 if before and start < reaches[before - 1]:
@@ -205,10 +199,10 @@ class Scanner:
         if waiting or setting_aside:
             sentences = _sentences(norm)
             for harm_type, evidence in _pairs(norm, sentences, waiting,
-                                              _Cues(cue_ends, reaches), self.harm_of):
+                                              _Cues(cue_ends, reaches)):
                 found[harm_type].append(evidence)
             if setting_aside:
-                _set_aside(sentences, found, setting_aside, self.harm_of)
+                _set_aside(norm, sentences, found, setting_aside)
         return found
 
     def _finding(self, harm_type: str, evidence: list[Evidence]) -> Finding:
@@ -267,63 +261,51 @@ class _Cues(NamedTuple):
         return bool(before) and start < self.reaches[before - 1]
 
 
-def _pairs(norm: Normalised, sentences: Sentences, waiting: Sequence[Hit], cues: _Cues,
-           harm_of: dict[str, str]) -> list[tuple[str, Evidence]]:
+def _pairs(norm: Normalised, sentences: Sentences, waiting: Sequence[Hit], cues: _Cues
+           ) -> list[tuple[str, Evidence]]:
     """The evidence of `with_any` indicators whose phrase and partner word share a sentence,
     neither of them denied or supposed.
 
     Only indicators with both parts somewhere in the text are looked at (most partner words
-    are heard without their phrase): found by set operations, so a word that is a partner of
-    fifty indicators costs one set union, not fifty steps. Only their spans are checked
-    against the cues, and only the spans in a sentence that holds both are mapped back."""
-    needs = set().union(*[entry.needs for _, _, entry in waiting])
-    partners = set().union(*[entry.partners for _, _, entry in waiting])
-    candidates = needs & partners
-    if not candidates:
-        return []
+    are heard without their phrase); only their spans are checked against the cues, and only
+    the spans in a sentence that holds both are mapped back to the text."""
+    by_indicator: dict[str, list[tuple[int, int, int, str]]] = defaultdict(list)
+    kinds: dict[str, int] = defaultdict(int)
+    for start, end, uses in waiting:
+        for indicator, harm_type, kind in uses:
+            by_indicator[indicator].append((start, end, kind, harm_type))
+            kinds[indicator] |= kind
     ends = sentences.in_words
-    heard: dict[tuple[str, int], int] = defaultdict(int)
-    spans: list[tuple[str, int, int, int]] = []
-    for start, end, entry in waiting:
-        indicators = candidates.intersection(entry.paired)
-        if not indicators or cues.deny(start):
-            continue
-        number = bisect_right(ends, start)
-        for indicator in indicators:
-            kind = NEEDS_PARTNER if indicator in entry.needs else 0
-            if indicator in entry.partners:
-                kind |= PARTNER
-            heard[indicator, number] |= kind
-            spans.append((indicator, number, start, end))
     found: list[tuple[str, Evidence]] = []
-    for indicator, number, start, end in spans:
-        if heard[indicator, number] == BOTH:
-            first, last = norm.to_text(start), norm.to_text(end)
-            found.append((harm_of[indicator], Evidence(indicator, first, last,
-                                                       norm.text[first:last])))
+    for indicator, spans in by_indicator.items():
+        if kinds[indicator] != BOTH:
+            continue
+        spans = [span for span in spans if not cues.deny(span[0])]
+        numbers = [bisect_right(ends, span[0]) for span in spans]
+        heard: dict[int, int] = defaultdict(int)
+        for (_, _, kind, _), number in zip(spans, numbers, strict=True):
+            heard[number] |= kind
+        for (start, end, _, harm_type), number in zip(spans, numbers, strict=True):
+            if heard[number] == BOTH:
+                first, last = norm.to_text(start), norm.to_text(end)
+                found.append((harm_type, Evidence(indicator, first, last,
+                                                  norm.text[first:last])))
     return found
 
 
-def _set_aside(sentences: Sentences, found: dict[str, list[Evidence]],
-               setting_aside: Sequence[tuple[int, frozenset[str]]],
-               harm_of: dict[str, str]) -> None:
+def _set_aside(norm: Normalised, sentences: Sentences, found: dict[str, list[Evidence]],
+               setting_aside: Sequence[tuple[int, tuple[tuple[str, str], ...]]]) -> None:
     """Drop, in place, the evidence said in the same sentence as one of its indicator's
-    `not_with` words. Only the indicators both found and set aside somewhere in the text are
-    looked at (set operations, as in `_pairs`)."""
-    aside = set().union(*[ids for _, ids in setting_aside])
-    harm_types = {harm_of[indicator] for indicator in aside} & found.keys()
-    relevant = {e.indicator for harm_type in harm_types for e in found[harm_type]} & aside
-    if not relevant:
-        return
+    `not_with` words. Only the evidence of the harm types those words concern is looked at."""
     heard: dict[str, set[int]] = defaultdict(set)
-    for start, ids in setting_aside:
-        hit = relevant.intersection(ids)
-        if hit:
-            number = bisect_right(sentences.in_words, start)
-            for indicator in hit:
-                heard[indicator].add(number)
+    harm_types: set[str] = set()
+    for start, indicators in setting_aside:
+        number = bisect_right(sentences.in_words, start)
+        for indicator, harm_type in indicators:
+            heard[indicator].add(number)
+            harm_types.add(harm_type)
     ends = sentences.in_text
-    for harm_type in {harm_of[indicator] for indicator in relevant}:
+    for harm_type in harm_types & found.keys():
         kept = [e for e in found[harm_type] if e.indicator not in heard
                 or bisect_right(ends, e.start) not in heard[e.indicator]]
         found[harm_type] = kept
@@ -344,13 +326,13 @@ def _uses(catalogue: Catalogue) -> dict[str, list[Use]]:
             for key, found in kinds.items()}
 
 
-def _sets_aside(catalogue: Catalogue) -> dict[str, frozenset[str]]:
-    """`not_with` word key -> the indicators it sets aside in its sentence."""
-    found: dict[str, set[str]] = defaultdict(set)
+def _sets_aside(catalogue: Catalogue) -> dict[str, tuple[tuple[str, str], ...]]:
+    """`not_with` word key -> the (indicator, harm type) it sets aside in its sentence."""
+    found: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for indicator in catalogue.indicators:
         for key in _keys(catalogue, indicator.not_with):
-            found[key].add(indicator.id)
-    return {key: frozenset(ids) for key, ids in found.items()}
+            found[key].append((indicator.id, indicator.harm_type))
+    return {key: tuple(uses) for key, uses in found.items()}
 
 
 def _keys(catalogue: Catalogue, phrases: Sequence[str]) -> dict[str, None]:
@@ -373,17 +355,14 @@ def compile_scanner(catalogue: Catalogue) -> Scanner:
         # Spaces either side: a phrase matches whole words only ("cse" is not in "because").
         found = uses.get(key, [])
         plain = tuple((i, h) for i, h, kind in found if kind == PLAIN)
-        needs = frozenset(i for i, _, kind in found if kind & NEEDS_PARTNER)
-        partners = frozenset(i for i, _, kind in found if kind & PARTNER)
-        aside = sets_aside.get(key, frozenset())
+        paired = tuple(use for use in found if use[2] != PLAIN)
+        aside = sets_aside.get(key, ())
         automaton.add_word(f" {key} ", _Entry(
-            len(key), _held_once(shared, plain), _held_once(shared, needs | partners),
-            _held_once(shared, needs), _held_once(shared, partners),
+            len(key), _held_once(shared, plain), _held_once(shared, paired),
             _held_once(shared, aside), cues.get(key, 0)))
     automaton.make_automaton()
     return Scanner(catalogue, automaton, {i.id: i for i in catalogue.indicators},
                    {i.id: i.weight for i in catalogue.indicators},
-                   {i.id: i.harm_type for i in catalogue.indicators},
                    _words_pattern(catalogue.cues.consequence))
 
 
