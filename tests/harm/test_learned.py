@@ -118,7 +118,7 @@ def test_training_is_deterministic_and_reproduces_the_shipped_file(
 def test_the_shipped_file_was_trained_on_dev_sets_only_as_they_are_now() -> None:
     """The layer may be older than the newest dev sets (round 4 rebuilt it on eleven and did
     not ship, docs/hidden-harm.md), never trained on a holdout or on a set since changed."""
-    assert TRAINED_ON == list(DEV_SETS[:len(TRAINED_ON)])
+    assert list(DEV_SETS[:len(TRAINED_ON)]) == TRAINED_ON
     assert not any("holdout" in name for name in SHIPPED["trained_on"])
     import hashlib
 
@@ -133,7 +133,8 @@ def test_pruning_changes_no_decision_on_the_dev_narratives(trained: dict[str, An
     assert learn.decisions(load_learned(), texts) == learn.decisions(full, texts)
 
 
-@pytest.mark.parametrize("path", ["tests/data/harm_holdout_4a.jsonl", "elsewhere/HOLDOUT/set.jsonl"])
+@pytest.mark.parametrize("path", ["tests/data/harm_holdout_4a.jsonl",
+                                  "elsewhere/HOLDOUT/set.jsonl"])
 def test_training_refuses_a_holdout_before_reading_it(path: str) -> None:
     with pytest.raises(learn.HoldoutRefused, match="never used for training"):
         learn.read_dev([*DEV_SETS[:1], Path(path)])
