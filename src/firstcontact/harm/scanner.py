@@ -1,10 +1,10 @@
-"""The hidden-harm scanner: one Aho-Corasick automaton over every phrase in the catalogue.
+"""The hidden-harm scanner: Aho-Corasick automata over every phrase in the catalogue.
 
 The text is normalised once, at C speed: lower case, apostrophes inside words dropped ("won't"
 reads "wont"), and every run of spaces, punctuation or line breaks made one space. The few
 places where that changes the length are kept as an offset map, so each hit maps back to its
-exact span in the text as it was written. The automaton finds every phrase and every cue word
-in that one pass whatever the size of the catalogue. A hit is set aside when a negation or
+exact span in the text as it was written. The automata (`automata.py`) find every phrase and
+cue word whatever the size of the catalogue. A hit is set aside when a negation or
 hypothetical cue comes earlier in the same clause ("he does not keep my passport", "if he took
 my passport"): the nearest cue before it is found by bisection, never by rescanning the text.
 A hit is also set aside when one of its indicator's `not_with` words is said in the same
@@ -22,10 +22,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate, chain
 from operator import attrgetter, itemgetter
-from typing import Any, NamedTuple, TypeVar, cast
+from typing import NamedTuple
 
-import ahocorasick
-
+from firstcontact.harm.automata import (
+    BOTH,
+    SUPPOSING,
+    Automata,
+    Match,
+    Paired,
+    Use,
+    compile_automata,
+)
 from firstcontact.harm.learned import LearnedLayer
 from firstcontact.harm.model import (
     RIGHT_QUOTE,
@@ -34,7 +41,6 @@ from firstcontact.harm.model import (
     Finding,
     Indicator,
     Level,
-    forms_of,
     level_for,
     phrase_key,
 )
@@ -59,32 +65,11 @@ LOOK_BACK = 12
 _WORDS_AHEAD = re.compile(f"(?:[^ ]* ){{{LOOK_BACK}}}")
 
 _IN_TEXT_ORDER = attrgetter("start", "indicator", "end")
-NEGATION, SUPPOSING = 1, 2
-"""The two kinds of cue (`is_cue`): a denial, and a hypothetical ("if", "unless", ...)."""
-PLAIN, NEEDS_PARTNER, PARTNER, BOTH = 0, 1, 2, 3
-"""How a phrase counts for an indicator: alone, only with a `with_any` word in its sentence,
-as that `with_any` word, or as both (flags: BOTH is NEEDS_PARTNER | PARTNER)."""
-
-
-_Held = TypeVar("_Held")
-Use = tuple[str, str, int]
-"""(indicator id, harm type, PLAIN / NEEDS_PARTNER / PARTNER / BOTH)."""
+_BY_END_THEN_START = itemgetter(2, 1)
 Hit = tuple[int, int, tuple[Use, ...]]
 """A phrase found: its start and end in the normalised words, and what it evidences."""
 
 
-class _Entry(NamedTuple):
-    """What the automaton returns for a phrase: its length; the (indicator, harm type) it
-    evidences alone; the (indicator, harm type, how) it evidences with a `with_any` partner;
-    the (indicator, harm type) it sets aside in its sentence (`not_with`); and `is_cue`,
-    NEGATION or SUPPOSING, for
-    a negation or hypothetical cue."""
-
-    length: int
-    plain: tuple[tuple[str, str], ...]
-    paired: tuple[Use, ...]
-    sets_aside: tuple[tuple[str, str], ...]
-    is_cue: int
 
 
 class Normalised(NamedTuple):
@@ -136,7 +121,7 @@ class Scanner:
     """The catalogue compiled for scanning. Build once (`compile_scanner`), scan many texts."""
 
     catalogue: Catalogue
-    automaton: ahocorasick.Automaton
+    automata: Automata
     indicators: dict[str, Indicator]
     weights: dict[str, float]
     consequence: re.Pattern[str] | None = None
@@ -158,51 +143,66 @@ class Scanner:
             findings = self.learned.lift(norm, findings)
         return sorted(findings, key=lambda f: (-f.score, f.harm_type))
 
-    def hits(self, text: str) -> list[tuple[int, _Entry]]:
-        """Every phrase and cue found, (end, entry): the automaton alone, before negation,
-        sentences and levels (what the benchmark times as matching)."""
-        return list(self.automaton.iter(normalise(text).words))
+    def hits(self, text: str) -> list[list[Match]]:
+        """What each automaton finds (cues, phrases alone, pairs, `not_with` words), before
+        negation, sentences and levels: the matching alone, as the benchmark times it."""
+        words = normalise(text).words
+        return [automaton.find(words) for automaton in self.automata]
 
     def _evidence(self, norm: Normalised) -> dict[str, list[Evidence]]:
-        """Evidence per harm type, in one pass of the automaton: a cue is always reported
-        before the phrases after it, so each phrase is checked against the nearest cue before
-        it; `with_any` indicators count only where both parts share a sentence (`_pairs`);
-        evidence in a sentence with one of its indicator's `not_with` words is then dropped
-        (`_set_aside`). A `not_with` word counts even after a cue: "can't go anywhere without
-        my husband" still says who is doing it."""
-        points, shifts, text = norm.points, norm.shifts, norm.text
-        new = tuple.__new__  # Evidence(...) without the named tuple's Python-level __new__
-        cue_ends: list[int] = []
+        """Evidence per harm type. Each phrase is checked against the nearest cue before it
+        (`_Cues`); `with_any` indicators count only where both parts share a sentence
+        (`_pairs`); evidence in a sentence with one of its indicator's `not_with` words is
+        then dropped (`_set_aside`). A `not_with` word counts even after a cue: "can't go
+        anywhere without my husband" still says who is doing it."""
+        cues = self._cues_in(norm)
+        found = self._plain_evidence(norm, cues)
+        sentences: Sentences | None = None
+        paired = self.automata.paired.find(norm.words)
+        if paired:
+            both, waiting = _waiting(self.automata.paired.entries, paired)
+            if waiting:
+                sentences = _sentences(norm)
+                for harm_type, evidence in _pairs(norm, sentences, both, waiting, cues):
+                    found[harm_type].append(evidence)
+        if found:
+            heard = _heard(self.automata.aside.entries, self.automata.aside.find(norm.words), found)
+            if heard:
+                _set_aside(sentences or _sentences(norm), found, heard)
+        return found
+
+    def _cues_in(self, norm: Normalised) -> _Cues:
+        """The cues of a text, in order (of those ending together, the longest first), and
+        how far each reaches."""
+        ends: list[int] = []
         reaches: list[int] = []
+        cues = self.automata.cues
+        kinds = cues.entries
+        for number, start, end in sorted(cues.find(norm.words), key=_BY_END_THEN_START):
+            ends.append(end - 1)
+            reaches.append(_reach(norm, start + 1, end - 1,
+                                  self.consequence if kinds[number] == SUPPOSING else None))
+        return _Cues(ends, reaches)
+
+    def _plain_evidence(self, norm: Normalised, cues: _Cues) -> dict[str, list[Evidence]]:
+        """The phrases that are evidence alone, less those denied or supposed, each mapped
+        back to its span in the text as written. The hottest loop of the scanner: it inlines
+        `_Cues.deny` and `Normalised.to_text`."""
+        points, shifts, text = norm.points, norm.shifts, norm.text
+        cue_ends, reaches = cues
+        new = tuple.__new__  # Evidence(...) without the named tuple's Python-level __new__
+        entries = self.automata.plain.entries
         found: dict[str, list[Evidence]] = defaultdict(list)
-        waiting: list[Hit] = []
-        setting_aside: list[tuple[int, tuple[tuple[str, str], ...]]] = []
-        for end, (length, plain, paired, sets_aside, is_cue) in self.automaton.iter(norm.words):
-            start = end - length
-            if sets_aside:
-                setting_aside.append((start, sets_aside))
-            if is_cue:
-                cue_ends.append(end)
-                reaches.append(_reach(norm, start, end,
-                                      self.consequence if is_cue == SUPPOSING else None))
-            if paired:  # denial is checked in `_pairs`, for the few indicators it matters to
-                waiting.append((start, end, paired))
-            if plain:
-                before = bisect_right(cue_ends, start - 1)
-                if before and start < reaches[before - 1]:
-                    continue  # denied or supposed
-                first = start - 1 + shifts[bisect_right(points, start) - 1]
-                last = end - 1 + shifts[bisect_right(points, end) - 1]
-                span = text[first:last]
-                for indicator, harm_type in plain:
-                    found[harm_type].append(new(Evidence, (indicator, first, last, span)))
-        if waiting or setting_aside:
-            sentences = _sentences(norm)
-            for harm_type, evidence in _pairs(norm, sentences, waiting,
-                                              _Cues(cue_ends, reaches)):
-                found[harm_type].append(evidence)
-            if setting_aside:
-                _set_aside(norm, sentences, found, setting_aside)
+        for number, start, end in self.automata.plain.find(norm.words):
+            start, end = start + 1, end - 1  # the phrase without the spaces either side
+            before = bisect_right(cue_ends, start - 1)
+            if before and start < reaches[before - 1]:
+                continue  # denied or supposed
+            first = start - 1 + shifts[bisect_right(points, start) - 1]
+            last = end - 1 + shifts[bisect_right(points, end) - 1]
+            span = text[first:last]
+            for indicator, harm_type in entries[number]:
+                found[harm_type].append(new(Evidence, (indicator, first, last, span)))
         return found
 
     def _finding(self, harm_type: str, evidence: list[Evidence]) -> Finding:
@@ -261,26 +261,38 @@ class _Cues(NamedTuple):
         return bool(before) and start < self.reaches[before - 1]
 
 
-def _pairs(norm: Normalised, sentences: Sentences, waiting: Sequence[Hit], cues: _Cues
-           ) -> list[tuple[str, Evidence]]:
-    """The evidence of `with_any` indicators whose phrase and partner word share a sentence,
-    neither of them denied or supposed.
+def _waiting(entries: Sequence[Paired], matches: Sequence[Match]
+             ) -> tuple[set[str], list[Hit]]:
+    """The `with_any` indicators that have both parts somewhere in the text, and the phrases
+    and partner words that concern them, as (start, end, uses): most partner words ("money",
+    "son") are heard without their phrase, and are dropped here by a few set operations on
+    the distinct patterns found, not one by one."""
+    numbers = set(map(itemgetter(0), matches))
+    needing = set().union(*[entries[number].needs for number in numbers])
+    if not needing:
+        return needing, []
+    both = needing.intersection(set().union(*[entries[number].partners for number in numbers]))
+    if not both:
+        return both, []
+    concerned = {number for number in numbers if not both.isdisjoint(entries[number].indicators)}
+    return both, [(start + 1, end - 1, entries[number].uses) for number, start, end in matches
+                  if number in concerned]
 
-    Only indicators with both parts somewhere in the text are looked at (most partner words
-    are heard without their phrase); only their spans are checked against the cues, and only
-    the spans in a sentence that holds both are mapped back to the text."""
+
+def _pairs(norm: Normalised, sentences: Sentences, both: set[str], waiting: Sequence[Hit],
+           cues: _Cues) -> list[tuple[str, Evidence]]:
+    """The evidence of the `with_any` indicators with both parts in the text (`both`) whose
+    phrase and partner word share a sentence, neither of them denied or supposed. Only the
+    spans in a sentence that holds both are mapped back to the text."""
     by_indicator: dict[str, list[tuple[int, int, int, str]]] = defaultdict(list)
-    kinds: dict[str, int] = defaultdict(int)
     for start, end, uses in waiting:
-        for indicator, harm_type, kind in uses:
-            by_indicator[indicator].append((start, end, kind, harm_type))
-            kinds[indicator] |= kind
+        if not cues.deny(start):
+            for indicator, harm_type, kind in uses:
+                if indicator in both:
+                    by_indicator[indicator].append((start, end, kind, harm_type))
     ends = sentences.in_words
     found: list[tuple[str, Evidence]] = []
     for indicator, spans in by_indicator.items():
-        if kinds[indicator] != BOTH:
-            continue
-        spans = [span for span in spans if not cues.deny(span[0])]
         numbers = [bisect_right(ends, span[0]) for span in spans]
         heard: dict[int, int] = defaultdict(int)
         for (_, _, kind, _), number in zip(spans, numbers, strict=True):
@@ -293,82 +305,46 @@ def _pairs(norm: Normalised, sentences: Sentences, waiting: Sequence[Hit], cues:
     return found
 
 
-def _set_aside(norm: Normalised, sentences: Sentences, found: dict[str, list[Evidence]],
-               setting_aside: Sequence[tuple[int, tuple[tuple[str, str], ...]]]) -> None:
+def _heard(entries: Sequence[frozenset[str]], matches: Sequence[Match],
+           found: dict[str, list[Evidence]]) -> dict[str, list[int]]:
+    """Indicator -> where (start in the normalised words) a `not_with` word of it was said,
+    for the indicators with evidence only: a `not_with` word of an indicator with no evidence
+    is dropped with the distinct patterns found, not looked at one by one."""
+    if not matches:
+        return {}
+    evidenced = {evidence.indicator for items in found.values() for evidence in items}
+    numbers = set(map(itemgetter(0), matches))
+    concerned = {number: ids for number in numbers if (ids := entries[number] & evidenced)}
+    heard: dict[str, list[int]] = defaultdict(list)
+    for number, start, _ in matches:
+        for indicator in concerned.get(number, ()):
+            heard[indicator].append(start + 1)
+    return heard
+
+
+def _set_aside(sentences: Sentences, found: dict[str, list[Evidence]],
+               heard: dict[str, list[int]]) -> None:
     """Drop, in place, the evidence said in the same sentence as one of its indicator's
-    `not_with` words. Only the evidence of the harm types those words concern is looked at."""
-    heard: dict[str, set[int]] = defaultdict(set)
-    harm_types: set[str] = set()
-    for start, indicators in setting_aside:
-        number = bisect_right(sentences.in_words, start)
-        for indicator, harm_type in indicators:
-            heard[indicator].add(number)
-            harm_types.add(harm_type)
-    ends = sentences.in_text
-    for harm_type in harm_types & found.keys():
-        kept = [e for e in found[harm_type] if e.indicator not in heard
-                or bisect_right(ends, e.start) not in heard[e.indicator]]
+    `not_with` words (`heard`)."""
+    in_words, in_text = sentences.in_words, sentences.in_text
+    said = {indicator: {bisect_right(in_words, start) for start in starts}
+            for indicator, starts in heard.items()}
+    for harm_type in list(found):
+        if not any(evidence.indicator in said for evidence in found[harm_type]):
+            continue
+        kept = [e for e in found[harm_type] if e.indicator not in said
+                or bisect_right(in_text, e.start) not in said[e.indicator]]
         found[harm_type] = kept
         if not kept:
             del found[harm_type]
 
 
-def _uses(catalogue: Catalogue) -> dict[str, list[Use]]:
-    """Phrase key -> the indicators it evidences, and how: one entry per indicator, so each
-    span is evidence once (a phrase that is also a `with_any` word is BOTH)."""
-    kinds: dict[str, dict[Indicator, int]] = defaultdict(dict)
-    for indicator in catalogue.indicators:
-        needs = NEEDS_PARTNER if indicator.with_any else PLAIN
-        for phrases, kind in ((indicator.phrases, needs), (indicator.with_any, PARTNER)):
-            for key in _keys(catalogue, phrases):
-                kinds[key][indicator] = kinds[key].get(indicator, kind) | kind
-    return {key: [(i.id, i.harm_type, kind) for i, kind in found.items()]
-            for key, found in kinds.items()}
-
-
-def _sets_aside(catalogue: Catalogue) -> dict[str, tuple[tuple[str, str], ...]]:
-    """`not_with` word key -> the (indicator, harm type) it sets aside in its sentence."""
-    found: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for indicator in catalogue.indicators:
-        for key in _keys(catalogue, indicator.not_with):
-            found[key].append((indicator.id, indicator.harm_type))
-    return {key: tuple(uses) for key, uses in found.items()}
-
-
-def _keys(catalogue: Catalogue, phrases: Sequence[str]) -> dict[str, None]:
-    """The phrase keys of `phrases` in every word form (`forms_of`), each once, in order."""
-    return dict.fromkeys(form for key in map(phrase_key, phrases)
-                         for form in forms_of(key, catalogue.word_forms))
-
-
 def compile_scanner(catalogue: Catalogue) -> Scanner:
-    """Compile every phrase of every indicator, every `not_with` word and every cue into one
-    automaton."""
-    uses, sets_aside = _uses(catalogue), _sets_aside(catalogue)
-    cues = {**{phrase_key(cue): NEGATION for cue in catalogue.cues.negation},
-            **{phrase_key(cue): SUPPOSING for cue in catalogue.cues.hypothetical}}
-    automaton = ahocorasick.Automaton()
-    # The forms of one phrase evidence the same indicators: they share one tuple of uses
-    # rather than each holding its own copy (about 20 MB less with 200,000 phrases).
-    shared: dict[Any, Any] = {}
-    for key in {*uses, *sets_aside, *cues}:
-        # Spaces either side: a phrase matches whole words only ("cse" is not in "because").
-        found = uses.get(key, [])
-        plain = tuple((i, h) for i, h, kind in found if kind == PLAIN)
-        paired = tuple(use for use in found if use[2] != PLAIN)
-        aside = sets_aside.get(key, ())
-        automaton.add_word(f" {key} ", _Entry(
-            len(key), _held_once(shared, plain), _held_once(shared, paired),
-            _held_once(shared, aside), cues.get(key, 0)))
-    automaton.make_automaton()
-    return Scanner(catalogue, automaton, {i.id: i for i in catalogue.indicators},
+    """The catalogue compiled for scanning (`automata.py`)."""
+    return Scanner(catalogue, compile_automata(catalogue),
+                   {i.id: i for i in catalogue.indicators},
                    {i.id: i.weight for i in catalogue.indicators},
                    _words_pattern(catalogue.cues.consequence))
-
-
-def _held_once(pool: dict[Any, Any], value: _Held) -> _Held:
-    """`value`, or the equal value already in `pool`: equal tuples are held once."""
-    return cast(_Held, pool.setdefault(value, value))
 
 
 def _words_pattern(phrases: Sequence[str]) -> re.Pattern[str] | None:

@@ -1,0 +1,70 @@
+"""The catalogue as four automata: each phrase in the automaton of every role it plays, and
+the partner words that cannot pair dropped before any is looked at one by one."""
+
+from __future__ import annotations
+
+from firstcontact.harm.automata import BOTH, NEEDS_PARTNER, PARTNER, compile_automata
+from firstcontact.harm.model import Catalogue, Cues, Indicator, Thresholds
+from firstcontact.harm.scanner import _waiting, compile_scanner, normalise
+
+
+def catalogue(cues: Cues | None = None) -> Catalogue:
+    """"boss" is three things: a phrase alone (y.boss), the partner word of x.locked, and a
+    `not_with` word of z.hits; "money" partners y.debt, whose phrase is "owe him"."""
+    return Catalogue(
+        indicators=(
+            Indicator("x.locked", "modern_slavery", "d", ("locks me in",), 1.0, "NRM", "src",
+                      with_any=("boss",)),
+            Indicator("y.boss", "modern_slavery", "d", ("boss",), 0.5, "NRM", "src"),
+            Indicator("y.debt", "modern_slavery", "d", ("owe him",), 1.0, "NRM", "src",
+                      with_any=("money",)),
+            Indicator("z.hits", "domestic_abuse", "d", ("hits me",), 1.0, "DASH", "src",
+                      not_with=("boss",))),
+        thresholds={"modern_slavery": Thresholds(1.0, 2.0),
+                    "domestic_abuse": Thresholds(1.0, 2.0)},
+        actions={"modern_slavery": "NRM", "domestic_abuse": "DASH"},
+        cues=cues or Cues(negation=("not",), hypothetical=("if",)))
+
+
+def found(automaton_words: list[tuple[int, int, int]], words: str) -> list[str]:
+    return [words[start + 1:end - 1] for _, start, end in automaton_words]
+
+
+def test_a_word_is_in_the_automaton_of_every_role_it_plays() -> None:
+    automata = compile_automata(catalogue())
+    words = normalise("The boss locks me in. If not, he hits me.").words
+    assert found(automata.plain.find(words), words) == ["boss", "hits me"]
+    assert found(automata.paired.find(words), words) == ["boss", "locks me in"]
+    assert found(automata.aside.find(words), words) == ["boss"]
+    assert found(automata.cues.find(words), words) == ["if", "not"]
+
+
+def test_partner_words_without_their_phrase_are_dropped_before_pairing() -> None:
+    automata = compile_automata(catalogue())
+    words = normalise("The boss wants money. He locks me in.").words
+    both, waiting = _waiting(automata.paired.entries, automata.paired.find(words))
+    assert both == {"x.locked"}, "y.debt has its partner word but not its phrase"
+    assert [(words[start:end], uses) for start, end, uses in waiting] == [
+        ("boss", (("x.locked", "modern_slavery", PARTNER),)),
+        ("locks me in", (("x.locked", "modern_slavery", NEEDS_PARTNER),))]
+    words = normalise("Money money money, the boss said.").words
+    assert _waiting(automata.paired.entries, automata.paired.find(words)) == (set(), [])
+
+
+def test_a_phrase_that_is_its_own_partner_word_pairs_alone() -> None:
+    automata = compile_automata(Catalogue(
+        indicators=(Indicator("x.held", "modern_slavery", "d", ("passport",), 1.0, "NRM",
+                              "src", with_any=("passport", "boss")),),
+        thresholds={"modern_slavery": Thresholds(1.0, 2.0)}, actions={},
+        cues=Cues(negation=(), hypothetical=())))
+    words = normalise("They have my passport.").words
+    [(_, _, uses)] = _waiting(automata.paired.entries, automata.paired.find(words))[1]
+    assert uses == (("x.held", "modern_slavery", BOTH),)
+
+
+def test_a_catalogue_with_no_cues_and_no_not_with_words_still_scans() -> None:
+    scanner = compile_scanner(catalogue(Cues(negation=(), hypothetical=())))
+    assert scanner.automata.cues.matcher is None and scanner.automata.cues.find(" x ") == []
+    [finding] = scanner.scan("He does not hit me but the boss locks me in.")
+    assert finding.harm_type == "modern_slavery"
+    assert {e.indicator for e in finding.evidence} == {"x.locked", "y.boss"}
