@@ -16,7 +16,7 @@ from typing import Any, NamedTuple, TypeVar, cast
 
 import ahocorasick_rs
 
-from firstcontact.harm.model import Catalogue, Indicator, forms_of, phrase_key
+from firstcontact.harm.model import Catalogue, forms_of, phrase_key
 
 NEGATION, SUPPOSING = 1, 2
 """The two kinds of cue (`is_cue`): a denial, and a hypothetical ("if", "unless", ...)."""
@@ -107,14 +107,17 @@ def compile_automata(catalogue: Catalogue) -> Automata:
 
 def _uses(catalogue: Catalogue) -> dict[str, list[Use]]:
     """Phrase key -> the indicators it evidences, and how: one entry per indicator, so each
-    span is evidence once (a phrase that is also a `with_any` word is BOTH)."""
-    kinds: dict[str, dict[Indicator, int]] = defaultdict(dict)
+    span is evidence once (a phrase that is also a `with_any` word is BOTH). Keyed by the
+    indicator's id and harm type, not the indicator: hashing an indicator hashes all its
+    phrases, which made building the scanner take seconds longer."""
+    kinds: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)
     for indicator in catalogue.indicators:
         needs = NEEDS_PARTNER if indicator.with_any else PLAIN
+        which = (indicator.id, indicator.harm_type)
         for phrases, kind in ((indicator.phrases, needs), (indicator.with_any, PARTNER)):
             for key in _keys(catalogue, phrases):
-                kinds[key][indicator] = kinds[key].get(indicator, kind) | kind
-    return {key: [(i.id, i.harm_type, kind) for i, kind in found.items()]
+                kinds[key][which] = kinds[key].get(which, kind) | kind
+    return {key: [(i, h, kind) for (i, h), kind in found.items()]
             for key, found in kinds.items()}
 
 

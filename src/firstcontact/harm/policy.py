@@ -163,7 +163,8 @@ def _not_with(path: Path, line: int, where: str, value: object,
     found = _phrases(path, line, f"{where}.not_with", value)
     own = [f" {phrase_key(p)} " for p in evidence]
     for word in found:
-        inside = next((p.strip() for p in own if f" {phrase_key(word)} " in p), None)
+        key = f" {phrase_key(word)} "
+        inside = next((p.strip() for p in own if key in p), None)
         if inside is not None:
             raise fail(path, line, f"{where}.not_with", f"{word!r} is said in the indicator's "
                        f"own phrase {inside!r}; it would set aside its own evidence")
