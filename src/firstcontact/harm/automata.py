@@ -107,18 +107,18 @@ def compile_automata(catalogue: Catalogue) -> Automata:
 
 def _uses(catalogue: Catalogue) -> dict[str, list[Use]]:
     """Phrase key -> the indicators it evidences, and how: one entry per indicator, so each
-    span is evidence once (a phrase that is also a `with_any` word is BOTH). Keyed by the
-    indicator's id and harm type, not the indicator: hashing an indicator hashes all its
-    phrases, which made building the scanner take seconds longer."""
-    kinds: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)
+    span is evidence once (a phrase that is also a `with_any` word is BOTH). Built one
+    indicator at a time, a list per key: a dictionary per key held 50 MB more while a worker
+    started."""
+    uses: dict[str, list[Use]] = defaultdict(list)
     for indicator in catalogue.indicators:
         needs = NEEDS_PARTNER if indicator.with_any else PLAIN
-        which = (indicator.id, indicator.harm_type)
-        for phrases, kind in ((indicator.phrases, needs), (indicator.with_any, PARTNER)):
-            for key in _keys(catalogue, phrases):
-                kinds[key][which] = kinds[key].get(which, kind) | kind
-    return {key: [(i, h, kind) for (i, h), kind in found.items()]
-            for key, found in kinds.items()}
+        kinds = dict.fromkeys(_keys(catalogue, indicator.phrases), needs)
+        for key in _keys(catalogue, indicator.with_any):
+            kinds[key] = kinds.get(key, PARTNER) | PARTNER
+        for key, kind in kinds.items():
+            uses[key].append((indicator.id, indicator.harm_type, kind))
+    return uses
 
 
 def _sets_aside(catalogue: Catalogue) -> dict[str, frozenset[str]]:
