@@ -128,7 +128,8 @@ class Scanner:
     """The words that open the main clause after a hypothetical (`cues.consequence`)."""
     learned: LearnedLayer | None = None
     """The learned layer, gated (`learned.py`): lifts to possible a type the lists found some
-    evidence of below possible. `policy.scanner()` loads it; None scans with the lists alone."""
+    evidence of below possible, and raises to possible one they found nothing of at even odds.
+    `policy.scanner()` loads it; None scans with the lists alone."""
 
     def scan(self, text: str) -> list[Finding]:
         """Every harm type at level possible or likely, most likely first."""
@@ -137,10 +138,11 @@ class Scanner:
     def assess(self, text: str) -> list[Finding]:
         """Every harm type with any evidence, its level from the catalogue's thresholds."""
         norm = normalise(text)
-        found = self._evidence(norm)
+        set_aside: set[str] = set()
+        found = self._evidence(norm, set_aside)
         findings = [self._finding(harm, items) for harm, items in found.items()]
         if self.learned is not None:
-            findings = self.learned.lift(norm, findings)
+            findings = self.learned.lift(norm, findings, self.catalogue.actions, set_aside)
         return sorted(findings, key=lambda f: (-f.score, f.harm_type))
 
     def hits(self, text: str) -> list[list[Match]]:
@@ -149,26 +151,28 @@ class Scanner:
         words = normalise(text).words
         return [automaton.find(words) for automaton in self.automata]
 
-    def _evidence(self, norm: Normalised) -> dict[str, list[Evidence]]:
+    def _evidence(self, norm: Normalised, set_aside: set[str]) -> dict[str, list[Evidence]]:
         """Evidence per harm type. Each phrase is checked against the nearest cue before it
         (`_Cues`); `with_any` indicators count only where both parts share a sentence
         (`_pairs`); evidence in a sentence with one of its indicator's `not_with` words is
         then dropped (`_set_aside`). A `not_with` word counts even after a cue: "can't go
-        anywhere without my husband" still says who is doing it."""
+        anywhere without my husband" still says who is doing it. The harm types of the evidence
+        set aside are added to `set_aside`."""
         cues = self._cues_in(norm)
-        found = self._plain_evidence(norm, cues)
+        found = self._plain_evidence(norm, cues, set_aside)
         sentences: Sentences | None = None
         paired = self.automata.paired.find(norm.words)
         if paired:
             both, waiting = _waiting(self.automata.paired.entries, paired)
             if waiting:
                 sentences = _sentences(norm)
-                for harm_type, evidence in _pairs(norm, sentences, both, waiting, cues):
+                for harm_type, evidence in _pairs(norm, sentences, both, waiting, cues,
+                                                  set_aside):
                     found[harm_type].append(evidence)
         if found:
             heard = _heard(self.automata.aside.entries, self.automata.aside.find(norm.words), found)
             if heard:
-                _set_aside(sentences or _sentences(norm), found, heard)
+                _set_aside(sentences or _sentences(norm), found, heard, set_aside)
         return found
 
     def _cues_in(self, norm: Normalised) -> _Cues:
@@ -184,7 +188,8 @@ class Scanner:
                                   self.consequence if kinds[number] == SUPPOSING else None))
         return _Cues(ends, reaches)
 
-    def _plain_evidence(self, norm: Normalised, cues: _Cues) -> dict[str, list[Evidence]]:
+    def _plain_evidence(self, norm: Normalised, cues: _Cues, set_aside: set[str]
+                        ) -> dict[str, list[Evidence]]:
         """The phrases that are evidence alone, less those denied or supposed, each mapped
         back to its span in the text as written. The hottest loop of the scanner: it inlines
         `_Cues.deny` and `Normalised.to_text`."""
@@ -196,8 +201,9 @@ class Scanner:
         for number, start, end in self.automata.plain.find(norm.words):
             start, end = start + 1, end - 1  # the phrase without the spaces either side
             before = bisect_right(cue_ends, start - 1)
-            if before and start < reaches[before - 1]:
-                continue  # denied or supposed
+            if before and start < reaches[before - 1]:  # denied or supposed
+                set_aside.update(harm_type for _, harm_type in entries[number])
+                continue
             first = start - 1 + shifts[bisect_right(points, start) - 1]
             last = end - 1 + shifts[bisect_right(points, end) - 1]
             span = text[first:last]
@@ -280,16 +286,20 @@ def _waiting(entries: Sequence[Paired], matches: Sequence[Match]
 
 
 def _pairs(norm: Normalised, sentences: Sentences, both: set[str], waiting: Sequence[Hit],
-           cues: _Cues) -> list[tuple[str, Evidence]]:
+           cues: _Cues, set_aside: set[str]) -> list[tuple[str, Evidence]]:
     """The evidence of the `with_any` indicators with both parts in the text (`both`) whose
     phrase and partner word share a sentence, neither of them denied or supposed. Only the
     spans in a sentence that holds both are mapped back to the text."""
     by_indicator: dict[str, list[tuple[int, int, int, str]]] = defaultdict(list)
     for start, end, uses in waiting:
-        if not cues.deny(start):
-            for indicator, harm_type, kind in uses:
-                if indicator in both:
-                    by_indicator[indicator].append((start, end, kind, harm_type))
+        denied = cues.deny(start)
+        for indicator, harm_type, kind in uses:
+            if indicator not in both:
+                continue
+            if denied:
+                set_aside.add(harm_type)
+            else:
+                by_indicator[indicator].append((start, end, kind, harm_type))
     ends = sentences.in_words
     found: list[tuple[str, Evidence]] = []
     for indicator, spans in by_indicator.items():
@@ -323,9 +333,9 @@ def _heard(entries: Sequence[frozenset[str]], matches: Sequence[Match],
 
 
 def _set_aside(sentences: Sentences, found: dict[str, list[Evidence]],
-               heard: dict[str, list[int]]) -> None:
+               heard: dict[str, list[int]], set_aside: set[str]) -> None:
     """Drop, in place, the evidence said in the same sentence as one of its indicator's
-    `not_with` words (`heard`)."""
+    `not_with` words (`heard`), adding the harm types of what was dropped to `set_aside`."""
     in_words, in_text = sentences.in_words, sentences.in_text
     said = {indicator: {bisect_right(in_words, start) for start in starts}
             for indicator, starts in heard.items()}
@@ -334,6 +344,8 @@ def _set_aside(sentences: Sentences, found: dict[str, list[Evidence]],
             continue
         kept = [e for e in found[harm_type] if e.indicator not in said
                 or bisect_right(in_text, e.start) not in said[e.indicator]]
+        if len(kept) < len(found[harm_type]):
+            set_aside.add(harm_type)
         found[harm_type] = kept
         if not kept:
             del found[harm_type]
