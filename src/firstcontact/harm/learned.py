@@ -21,7 +21,8 @@ import math
 import re
 from collections.abc import Mapping, Set
 from dataclasses import dataclass, replace
-from itertools import pairwise
+from functools import cached_property
+from itertools import pairwise, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -75,8 +76,7 @@ class TypeModel:
     weights: Mapping[str, float]
 
     def probability(self, present: set[str]) -> float:
-        z = self.intercept + sum(filter(None, map(self.weights.get, present)))
-        return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
+        return _sigmoid(self.intercept + sum(filter(None, map(self.weights.get, present))))
 
     def top(self, present: set[str], count: int = EVIDENCE_SHOWN) -> list[str]:
         """The n-grams present with the largest positive weights, largest first (ties by the
@@ -93,10 +93,29 @@ class LearnedLayer:
 
     models: Mapping[str, TypeModel]
 
+    @cached_property
+    def _table(self) -> dict[str, tuple[float, ...]]:
+        """N-gram -> its weight for each type, in the order of `models` (0 where a type does
+        not weigh it): every type's sum is then one column sum, at C speed (`_odds`)."""
+        weighed = set().union(*[model.weights for model in self.models.values()])
+        return {gram: tuple(model.weights.get(gram, 0.0) for model in self.models.values())
+                for gram in weighed}
+
     def probabilities(self, words: str) -> dict[str, float]:
-        """Every covered type's probability for normalised words (for checks and tuning)."""
-        present = grams(words)
-        return {harm: model.probability(present) for harm, model in self.models.items()}
+        """Every covered type's probability for normalised words."""
+        return self._odds(grams(words), self.models.keys())
+
+    def _odds(self, present: set[str], wanted: Set[str]) -> dict[str, float]:
+        """The probabilities of the types `wanted` (or more), summing the n-grams present in
+        the same order as `TypeModel.probability`, so to the same last bit. A few types are
+        summed one by one; more, all at once by columns of `_table` (a long contact is heard
+        of most types and wants few; a short one wants most)."""
+        if len(wanted) * 3 <= len(self.models):
+            return {harm: self.models[harm].probability(present) for harm in wanted}
+        rows = list(filter(None, map(self._table.get, present)))
+        sums = map(sum, zip(*rows, strict=True)) if rows else repeat(0)
+        return {harm: _sigmoid(model.intercept + total)
+                for (harm, model), total in zip(self.models.items(), sums, strict=False)}
 
     def lift(self, norm: Normalised, findings: list[Finding], actions: Mapping[str, str],
              set_aside: Set[str] = frozenset()) -> list[Finding]:
@@ -108,34 +127,39 @@ class LearnedLayer:
         a `not_with` word) is not raised: the layer reads words without their order and must
         not overrule "he has never hit me". The order of the list is kept, raised types last."""
         present = grams(norm.words)
+        heard = {f.harm_type for f in findings}.union(set_aside)
+        gated = {f.harm_type for f in findings if f.level is Level.NONE}
+        odds = self._odds(present, gated.union(self.models.keys() - heard) & self.models.keys())
         lifted = list(findings)
         for index, finding in enumerate(findings):
             model = self.models.get(finding.harm_type)
             if finding.level is not Level.NONE or model is None:
                 continue
-            if model.probability(present) < model.threshold:
+            if odds[finding.harm_type] < model.threshold:
                 continue
             evidence = sorted((*finding.evidence, *self._words(norm, finding.harm_type, present)),
                               key=lambda e: (e.start, e.indicator, e.end))
             lifted[index] = replace(finding, level=Level.POSSIBLE, evidence=tuple(evidence))
-        heard = {f.harm_type for f in findings}.union(set_aside)
-        return lifted + self._raised(norm, heard, present, actions)
+        return lifted + self._raised(norm, heard, present, odds, actions)
 
     def _raised(self, norm: Normalised, heard: set[str], present: set[str],
-                actions: Mapping[str, str]) -> list[Finding]:
+                odds: Mapping[str, float], actions: Mapping[str, str]) -> list[Finding]:
         """The types the lists found nothing of that the model gives at least even odds and at
         least their threshold (`EVEN_ODDS`): `possible`, score 0, the words as evidence."""
         return [Finding(harm, Level.POSSIBLE, 0.0, tuple(self._words(norm, harm, present)),
                         actions.get(harm, ""))
                 for harm, model in self.models.items()
-                if harm not in heard
-                and model.probability(present) >= max(EVEN_ODDS, model.threshold)]
+                if harm not in heard and odds[harm] >= max(EVEN_ODDS, model.threshold)]
 
     def _words(self, norm: Normalised, harm_type: str, present: set[str]) -> list[Evidence]:
         """The n-grams that pushed hardest towards a type, as evidence in text order."""
         found = [_evidence(norm, INDICATOR_PREFIX + harm_type, gram)
                  for gram in self.models[harm_type].top(present)]
         return sorted(found, key=lambda e: (e.start, e.end))
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
 
 
 def _evidence(norm: Normalised, indicator: str, gram: str) -> Evidence:
