@@ -1,7 +1,7 @@
 """The labelled sets: their shape, the independence of the holdout, and a guard on the dev split.
 
-The catalogue is tuned on the dev split only. The holdouts (tests/data/harm_holdout_7a.jsonl and
-harm_holdout_7b.jsonl) were each written by someone who never saw the catalogue, the dev
+The catalogue is tuned on the dev split only. The holdouts (tests/data/harm_holdout_8a.jsonl and
+harm_holdout_8b.jsonl) were each written by someone who never saw the catalogue, the dev
 narratives or the other holdout; they are only reported
 (`make eval-harm`), and the misses listed for tuning never include it. The dev figures are
 guarded against falling below what was last reached (`DEV_FLOOR`), so a change to the
@@ -29,15 +29,15 @@ from firstcontact.harm.model import HARM_TYPES
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 PATHS = [DATA / path.name for path in SETS]
-HOLDOUT_FILES = [DATA / "harm_holdout_7a.jsonl", DATA / "harm_holdout_7b.jsonl"]
+HOLDOUT_FILES = [DATA / "harm_holdout_8a.jsonl", DATA / "harm_holdout_8b.jsonl"]
 DEV_FLOOR = {"precision": 0.85, "recall": 0.92}
 """Per harm type on the dev split: what tuning reached, rounded down (see docs/hidden-harm.md).
-The round-4 lists (shipped in round 5) and the layer of round 7 on the seventeen dev sets:
-holdouts 4 to 6, retired into dev as sets k to p, were never tuned on."""
-DEV_RECALL_FLOOR = {"domestic_abuse": 0.90, "vulnerable_adult_abuse": 0.90}
+The round-4 lists (shipped in round 5) and the layer of round 7 on the nineteen dev sets:
+holdouts 4 to 7, retired into dev as sets k to r, were never tuned on."""
+DEV_RECALL_FLOOR = {"domestic_abuse": 0.89, "vulnerable_adult_abuse": 0.89}
 """Where a type's dev recall is lower: domestic abuse under the statutory definition (relatives
-included) reached 0.92, and abuse of adults at risk 0.91, since holdout 6 (retired into dev,
-never tuned on) labelled both wherever the statute or a person's frailty fits. Much of the rest
+included) is 0.897, and abuse of adults at risk 0.895, since holdouts 6 and 7 (retired into
+dev, never tuned on) labelled both wherever the statute or a person's frailty fits. Much of the rest
 is said across sentences, or is honour-based abuse or abuse of an older relative that the
 writers labelled one way or the other."""
 
