@@ -36,7 +36,7 @@ from firstcontact.platform import health, metrics
 from firstcontact.platform.clock import Clock
 from firstcontact.platform.deadlines import DeadlineHandler, TimerLoop
 from firstcontact.platform.logging import configure_logging
-from firstcontact.platform.runtime import IntakeStep, Runtime, build_runtime
+from firstcontact.platform.runtime import GrowthStep, IntakeStep, Runtime, build_runtime
 from firstcontact.quality import api as quality_api
 from firstcontact.quality import nightly, report_policy, report_views, telephony_api
 from firstcontact.quality import policy as quality_policy
@@ -65,6 +65,11 @@ def intake_steps() -> list[IntakeStep]:
     return [harm_service.intake_step(), people_service.link_contact, desk.place_on_desk]
 
 
+def growth_steps() -> list[GrowthStep]:
+    """What happens each time a conversation's contact hears more from the public."""
+    return [harm_service.scan_grown_contact]
+
+
 def metric_sources() -> list[metrics.FigureSource]:
     """Each room's figures for /metrics, read from the database when scraped."""
     return [contacts_service.figures, demand_service.figures, victims_service.figures,
@@ -76,6 +81,7 @@ def wired_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     rt = build_runtime(settings, clock)
     desk.policy()  # the desk's data file is checked at start-up: a fault stops the server
     rt.intake_steps.extend(intake_steps())
+    rt.growth_steps.extend(growth_steps())
     return rt
 
 

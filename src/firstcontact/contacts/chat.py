@@ -212,8 +212,18 @@ def _store(rt: Runtime, chat: ChatView, sender: Sender, client_id: str, text: st
         session.flush()
         audit.record(session, actor, AuditAction.CREATE, SUBJECT, chat.id,
                      "live chat message", now, {"message_id": row.id})
+        if sender is Sender.PUBLIC:
+            contacts.grown_in(rt, session, chat.contact_id, _public_words(session, chat.id))
         stage_event(session, Event("chat.message", {"chat_id": chat.id, "message_id": row.id}))
         return _message(row), True
+
+
+def _public_words(session: Session, chat_id: int) -> str:
+    """Everything the visitor has typed in this chat, in order, one message a line."""
+    return "\n".join(session.scalars(
+        select(ChatMessageRow.text).where(ChatMessageRow.chat_id == chat_id,
+                                          ChatMessageRow.sender == Sender.PUBLIC.value)
+        .order_by(ChatMessageRow.id)))
 
 
 def messages_after(rt: Runtime, chat_id: int, after_id: int) -> list[ChatMessage]:

@@ -10,6 +10,7 @@ it commit together, and a step that fails is undone alone, never taking the cont
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -138,14 +139,28 @@ def intake_in(rt: Runtime, session: Session, contact_id: int) -> None:
     the contact, its findings and its links. A lost or refused database connection is not a
     step's failure: it fails the whole transaction, so nothing is acknowledged that is not
     stored, and the caller is told to retry."""
-    for step in rt.intake_steps:
+    _in_savepoints(session, contact_id,
+                   [(step, (rt, session, contact_id)) for step in rt.intake_steps])
+
+
+def grown_in(rt: Runtime, session: Session, contact_id: int, words: str) -> None:
+    """Each growth step in order when a conversation's contact hears more from the public
+    (`words`: all the public's messages so far), each in a savepoint, as `intake_in` runs
+    intake steps: a failing step is logged and undone alone, and the message stays stored."""
+    _in_savepoints(session, contact_id,
+                   [(step, (rt, session, contact_id, words)) for step in rt.growth_steps])
+
+
+def _in_savepoints(session: Session, contact_id: int,
+                   calls: list[tuple[Callable[..., None], tuple[object, ...]]]) -> None:
+    for step, arguments in calls:
         try:
             with session.begin_nested():
-                step(rt, session, contact_id)
+                step(*arguments)
         except (OperationalError, InterfaceError, PoolTimeout):
             raise  # the database itself is gone: the whole contact fails (503) and is retried
         except Exception:
-            log.exception("intake step %s failed for contact %s", getattr(step, "__name__", step),
+            log.exception("step %s failed for contact %s", getattr(step, "__name__", step),
                           contact_id)
 
 

@@ -123,10 +123,21 @@ def _store(rt: Runtime, message: InboundMessage) -> tuple[int, bool] | None:
         audit.record(session, actor, AuditAction.CREATE, SUBJECT, conversation.id,
                      "direct message received from the public", now,
                      {"message_id": row.id, "contact_id": conversation.contact_id})
+        if not is_new:  # a new conversation's contact is scanned by its intake, just after
+            contacts.grown_in(rt, session, conversation.contact_id,
+                              _public_words(session, conversation.id))
         stage_event(session, Event("social.message", {
             "conversation_id": conversation.id, "contact_id": conversation.contact_id,
             "message_id": row.id, "direction": "in", "platform": message.platform.value}))
         return conversation.contact_id, is_new
+
+
+def _public_words(session: Session, conversation_id: int) -> str:
+    """Every message this person has sent in the conversation, in order, one a line."""
+    return "\n".join(session.scalars(
+        select(SocialMessageRow.text).where(SocialMessageRow.conversation_id == conversation_id,
+                                            SocialMessageRow.direction == "in")
+        .order_by(SocialMessageRow.id)))
 
 
 def _conversation_of(session: Session, platform: Platform,

@@ -104,6 +104,13 @@ def scan_new_contact(rt: Runtime, session: Session, contact_id: int) -> None:
     _store(session, SYSTEM, contact_id, row.narrative, policy.scanner(), rt.clock.now())
 
 
+def scan_grown_contact(rt: Runtime, session: Session, contact_id: int, words: str) -> None:
+    """Scan a conversation's contact again when the public say more (a growth step, run as the
+    system): all their words so far, without staff's own messages, so a call handler's "is
+    anyone keeping your passport?" is not read as the answer."""
+    _store(session, SYSTEM, contact_id, words, policy.scanner(), rt.clock.now())
+
+
 def rescan(rt: Runtime, actor: Actor, contact_id: int, text: str) -> list[FindingView]:
     """Scan again when a contact's text grows (a chat goes on, an email thread gets a reply).
 

@@ -19,6 +19,12 @@ IntakeStep = Callable[["Runtime", Session, int], None]
 """Work done on a new contact once it is stored (hidden-harm scan, identity match, desk
 placement): given the intake's session and the contact's id. Each step runs in its own
 savepoint of that one transaction (contacts.service.run_intake_steps)."""
+GrowthStep = Callable[["Runtime", Session, int, str], None]
+"""Work done when a conversation's contact hears more from the public (a live chat or a
+direct message goes on): given the session, the contact's id and all the public's words so
+far, staff's own messages left out (a call handler's question is not a disclosure). Each step
+runs in its own savepoint of the transaction that stores the message (contacts.service
+.grown_in)."""
 
 
 @dataclass
@@ -30,6 +36,9 @@ class Runtime:
     intake_steps: list[IntakeStep] = field(default_factory=list)
     """Run in order on each new contact, in the transaction that stores it (or, for a channel
     that stores its own records first, the one right after); wired by firstcontact.app."""
+    growth_steps: list[GrowthStep] = field(default_factory=list)
+    """Run in order each time a conversation's contact hears more from the public, in the
+    transaction that stores the message; wired by firstcontact.app."""
 
 
 def make_bus(settings: Settings) -> Bus:
