@@ -19,6 +19,7 @@ from firstcontact.contacts.tables import (
     EmailAttachmentRow,
     EmailMessageRow,
 )
+from firstcontact.harm.tables import HarmFindingRow
 from firstcontact.platform.model import PermissionDenied, Role
 from firstcontact.platform.runtime import Runtime
 from tests.contacts.mail_servers import DESK, Outbox, email, free_port, outbox_server
@@ -88,6 +89,26 @@ def test_a_reply_threads_into_the_same_contact_and_is_not_acknowledged_again(
     assert len(desk_mail.contacts()) == 1
     assert desk_mail.count(EmailMessageRow) == 3
     assert len(desk_mail.outbox.messages) == 1
+
+
+def test_a_reply_is_scanned_for_hidden_harms_on_the_senders_words_alone(
+        desk_mail: Desk) -> None:
+    desk_mail.send(email("Work advice", "Can I ask about my job?",
+                         message_id="<first@example.org>"))
+    ack_id = desk_mail.outbox.messages[0]["Message-ID"]
+    quoting = ("> Has your boss taken your passport? Are you locked in at night?\n"
+               "A man keeps following me home from the bus stop every night.")
+    desk_mail.send(email("Re: Work advice", quoting, message_id="<second@example.org>",
+                         in_reply_to=ack_id))
+    assert harms(desk_mail) == {"stalking"}  # the quoted question is not read
+    desk_mail.send(email("Re: Work advice", "The boss keeps my passport and we are not "
+                         "allowed out.", message_id="<third@example.org>", in_reply_to=ack_id))
+    assert harms(desk_mail) == {"stalking", "modern_slavery"}
+
+
+def harms(desk: Desk) -> set[str]:
+    with desk.rt.database.read() as session:
+        return set(session.scalars(select(HarmFindingRow.harm_type)))
 
 
 def test_the_same_message_delivered_twice_is_stored_once(desk_mail: Desk) -> None:

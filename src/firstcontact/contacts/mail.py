@@ -61,6 +61,7 @@ def receive(rt: Runtime, raw: bytes) -> Received:
         if thread is not None:
             _store(rt, session, thread, inbound)
             _reopen(session, thread)
+            service.grown_in(rt, session, thread, _public_words(session, thread))
             return Received(thread, _reference(session, thread), False, False)
     recorded = service.record_contact(rt, LISTENER, _draft(inbound),
                                       idempotency_key=f"email:{inbound.message_id}",
@@ -94,6 +95,19 @@ def _message(session: Session, message_id: str) -> EmailMessageRow | None:
 
 def _reference(session: Session, contact_id: int) -> str:
     return service.load(session, contact_id).reference or ""
+
+
+def _public_words(session: Session, contact_id: int) -> str:
+    """What the public have written on this contact by email, in order: each email's subject
+    and text without the lines it quotes ("> ..."), which may be our own reply."""
+    rows = session.scalars(select(EmailMessageRow).where(
+        EmailMessageRow.contact_id == contact_id, EmailMessageRow.direction == "in")
+        .order_by(EmailMessageRow.id))
+    return "\n".join(f"{row.subject}\n{_unquoted(row.body)}" for row in rows)
+
+
+def _unquoted(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith(">"))
 
 
 def _thread_contact(session: Session, thread_ids: tuple[str, ...]) -> int | None:
