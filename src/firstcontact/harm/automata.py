@@ -44,11 +44,8 @@ class Paired(NamedTuple):
 
 
 class Automaton(NamedTuple):
-    """One Aho-Corasick automaton and what each of its patterns stands for, by number.
-
-    The scanner keeps four, one per role a phrase can play (cue, plain evidence, half of a
-    pair, `not_with` word): each search hands back only the phrases of its role, in a list
-    built in Rust, so Python never looks at a word found for a role the text cannot use."""
+    """One Aho-Corasick automaton and what each of its patterns stands for, by number (one
+    per role a phrase can play: see the module's docstring)."""
 
     matcher: ahocorasick_rs.AhoCorasick | None
     entries: list[Any]
