@@ -6,9 +6,13 @@ import uuid
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from fastapi.testclient import TestClient
+
 
 class Socket(Protocol):
     def receive_json(self) -> Any: ...
+
+    def send_json(self, data: Any) -> None: ...
 
 
 Frame = dict[str, Any]
@@ -42,3 +46,17 @@ def send_frame(text: str, chat_id: int | None = None, client_id: str | None = No
 
 def messages(frames: list[Frame]) -> list[Frame]:
     return [f for f in frames if f.get("type") == "message"]
+
+
+def start_chat(client: TestClient, name: str = "Sam") -> dict[str, Any]:
+    """Open a chat as the public do: its id and the visitor's token."""
+    answer = client.post("/api/chat/start", json={"name": name})
+    assert answer.status_code == 201, answer.text
+    opened: dict[str, Any] = answer.json()
+    return opened
+
+
+def join(visitor: Socket, opened: dict[str, Any]) -> None:
+    """The visitor's socket says hello with its token and waits for the chat's status."""
+    visitor.send_json({"type": "hello", "token": opened["token"], "after": 0})
+    until(visitor, is_type("status"))

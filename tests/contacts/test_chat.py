@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,7 +15,14 @@ from firstcontact.platform.clock import FixedClock
 from firstcontact.platform.model import Role
 from firstcontact.platform.runtime import Runtime
 from firstcontact.settings import Settings
-from tests.contacts.chat_support import is_message, is_type, messages, send_frame, until
+from tests.contacts.chat_support import (
+    is_message,
+    is_type,
+    messages,
+    send_frame,
+    start_chat,
+    until,
+)
 from tests.staff import api_headers, sign_in
 
 
@@ -27,13 +33,6 @@ def settings(database_url: str) -> Settings:
                     chat_messages_per_minute=6)
 
 
-def start(client: TestClient, name: str = "Sam") -> dict[str, Any]:
-    answer = client.post("/api/chat/start", json={"name": name})
-    assert answer.status_code == 201, answer.text
-    body: dict[str, Any] = answer.json()
-    return body
-
-
 def stored_messages(rt: Runtime) -> int:
     with rt.database.read() as session:
         return session.scalar(select(func.count()).select_from(ChatMessageRow)) or 0
@@ -41,7 +40,7 @@ def stored_messages(rt: Runtime) -> int:
 
 def test_a_chat_opens_a_contact_and_waits_in_the_queue(client: TestClient, runtime: Runtime,
                                                        clock: FixedClock) -> None:
-    opened = start(client, "Sam Patel")
+    opened = start_chat(client, "Sam Patel")
     clock.advance(timedelta(minutes=2, seconds=5))
     with client.websocket_connect("/chat/socket") as socket:
         socket.send_json({"type": "hello", "token": opened["token"], "after": 0})
@@ -59,7 +58,7 @@ def test_a_chat_opens_a_contact_and_waits_in_the_queue(client: TestClient, runti
 
 def test_a_message_is_stored_before_it_is_acknowledged_and_a_resend_is_not_repeated(
         client: TestClient, runtime: Runtime) -> None:
-    opened = start(client)
+    opened = start_chat(client)
     with client.websocket_connect("/chat/socket") as socket:
         socket.send_json({"type": "hello", "token": opened["token"], "after": 0})
         until(socket, is_type("status"))
@@ -77,7 +76,7 @@ def test_a_message_is_stored_before_it_is_acknowledged_and_a_resend_is_not_repea
 
 
 def test_reconnecting_replays_only_what_was_missed(client: TestClient) -> None:
-    opened = start(client)
+    opened = start_chat(client)
     with client.websocket_connect("/chat/socket") as socket:
         socket.send_json({"type": "hello", "token": opened["token"], "after": 0})
         for text in ("one", "two"):
@@ -97,7 +96,7 @@ def test_reconnecting_replays_only_what_was_missed(client: TestClient) -> None:
 
 def test_an_agent_takes_the_chat_and_both_ends_see_each_other(
         client: TestClient, runtime: Runtime) -> None:
-    opened = start(client, "Sam")
+    opened = start_chat(client, "Sam")
     headers = api_headers(client, runtime, Role.DIGITAL_DESK)
     with client.websocket_connect("/chat/socket") as visitor, \
             client.websocket_connect("/desk/chat/socket", headers=headers) as agent:
@@ -128,7 +127,7 @@ def test_an_agent_takes_the_chat_and_both_ends_see_each_other(
 
 def test_a_chat_already_taken_cannot_be_taken_again(client: TestClient,
                                                      runtime: Runtime) -> None:
-    opened = start(client)
+    opened = start_chat(client)
     first = api_headers(client, runtime, Role.DIGITAL_DESK)
     second = api_headers(client, runtime, Role.DIGITAL_DESK)
     with client.websocket_connect("/desk/chat/socket", headers=first) as agent:
@@ -165,7 +164,7 @@ def test_a_desk_socket_from_another_site_is_refused(client: TestClient,
 
 def test_bad_frames_are_answered_with_the_field_at_fault(client: TestClient,
                                                         runtime: Runtime) -> None:
-    opened = start(client)
+    opened = start_chat(client)
     with client.websocket_connect("/chat/socket") as socket:
         socket.send_json({"type": "hello", "token": opened["token"], "after": 0})
         until(socket, is_type("status"))
@@ -195,7 +194,7 @@ def test_bad_frames_are_answered_with_the_field_at_fault(client: TestClient,
 
 def test_a_flood_from_one_address_is_told_to_wait(client: TestClient,
                                                   runtime: Runtime) -> None:
-    opened = [start(client) for _ in range(3)]
+    opened = [start_chat(client) for _ in range(3)]
     refused = client.post("/api/chat/start", json={"name": "Sam"})
     assert refused.status_code == 429
     assert "Wait" in refused.json()["detail"]

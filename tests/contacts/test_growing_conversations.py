@@ -16,7 +16,14 @@ from firstcontact.platform.audit import AuditEntry
 from firstcontact.platform.model import Role
 from firstcontact.platform.runtime import Runtime
 from firstcontact.settings import Settings
-from tests.contacts.chat_support import is_message, is_type, send_frame, until
+from tests.contacts.chat_support import (
+    is_message,
+    is_type,
+    join,
+    send_frame,
+    start_chat,
+    until,
+)
 from tests.contacts.social_support import counts, payload, post_meta, social_settings
 from tests.staff import api_headers
 
@@ -35,19 +42,11 @@ def findings(rt: Runtime) -> dict[str, list[dict[str, Any]]]:
         return {row.harm_type: list(row.evidence) for row in rows}
 
 
-def start_chat(client: TestClient) -> dict[str, Any]:
-    answer = client.post("/api/chat/start", json={"name": "Ana"})
-    assert answer.status_code == 201, answer.text
-    opened: dict[str, Any] = answer.json()
-    return opened
-
-
 def test_a_chat_is_scanned_again_as_the_visitor_says_more(client: TestClient,
                                                           runtime: Runtime) -> None:
     opened = start_chat(client)
     with client.websocket_connect("/chat/socket") as visitor:
-        visitor.send_json({"type": "hello", "token": opened["token"], "after": 0})
-        until(visitor, is_type("status"))
+        join(visitor, opened)
         visitor.send_json(send_frame("Hello, I need some advice about work."))
         until(visitor, is_message("Hello, I need some advice about work."))
         assert findings(runtime) == {}
@@ -67,8 +66,7 @@ def test_staff_questions_in_a_chat_are_not_read_as_a_disclosure(client: TestClie
                 "allowed out of the house?")
     with client.websocket_connect("/chat/socket") as visitor, \
             client.websocket_connect("/desk/chat/socket", headers=headers) as agent:
-        visitor.send_json({"type": "hello", "token": opened["token"], "after": 0})
-        until(visitor, is_type("status"))
+        join(visitor, opened)
         until(agent, is_type("mine"))
         agent.send_json({"type": "take", "chat_id": opened["chat_id"]})
         until(agent, is_type("taken"))
@@ -92,8 +90,7 @@ def test_a_chat_message_is_kept_when_a_growth_step_fails(client: TestClient,
     runtime.growth_steps.insert(0, broken)
     opened = start_chat(client)
     with client.websocket_connect("/chat/socket") as visitor:
-        visitor.send_json({"type": "hello", "token": opened["token"], "after": 0})
-        until(visitor, is_type("status"))
+        join(visitor, opened)
         visitor.send_json(send_frame(DISCLOSURE))
         assert until(visitor, is_type("ack"))
     with runtime.database.read() as session:

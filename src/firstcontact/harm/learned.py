@@ -126,10 +126,13 @@ class LearnedLayer:
         whose evidence the lists set aside (`set_aside`: said with a denial, a hypothetical or
         a `not_with` word) is not raised: the layer reads words without their order and must
         not overrule "he has never hit me". The order of the list is kept, raised types last."""
-        present = grams(norm.words)
         heard = {f.harm_type for f in findings}.union(set_aside)
         gated = {f.harm_type for f in findings if f.level is Level.NONE}
-        odds = self._odds(present, gated.union(self.models.keys() - heard) & self.models.keys())
+        wanted = {harm for harm in self.models if harm in gated or harm not in heard}
+        if not wanted:  # every type already at possible or more, or set aside
+            return findings
+        present = grams(norm.words)
+        odds = self._odds(present, wanted)
         lifted = list(findings)
         for index, finding in enumerate(findings):
             model = self.models.get(finding.harm_type)
