@@ -126,3 +126,18 @@ def scans(rt: Runtime) -> int:
     with rt.database.read() as session:
         return len(session.scalars(select(AuditEntry).where(
             AuditEntry.purpose == "hidden-harm scan of the contact's words")).all())
+
+
+def test_a_long_conversation_is_scanned_on_its_newest_words_and_keeps_what_was_found(
+        client: TestClient, runtime: Runtime) -> None:
+    runtime.settings.narrative_max_chars = 300
+    post_meta(client, direct_message("wamid.1", "Hello."))
+    post_meta(client, direct_message("wamid.2", DISCLOSURE))
+    for number in range(3, 6):
+        post_meta(client, direct_message(f"wamid.{number}", "More about my day. " * 8))
+    post_meta(client, direct_message("wamid.6", FOLLOWED))
+    with runtime.database.read() as session:
+        scanned = dict(session.execute(select(HarmFindingRow.harm_type,
+                                              HarmFindingRow.scanned_text_length)).all())
+    assert set(scanned) == {"modern_slavery", "stalking"}
+    assert scanned["stalking"] <= 300

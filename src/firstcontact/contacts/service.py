@@ -146,9 +146,13 @@ def intake_in(rt: Runtime, session: Session, contact_id: int) -> None:
 def grown_in(rt: Runtime, session: Session, contact_id: int, words: str) -> None:
     """Each growth step in order when a conversation's contact hears more from the public
     (`words`: all the public's messages so far), each in a savepoint, as `intake_in` runs
-    intake steps: a failing step is logged and undone alone, and the message stays stored."""
+    intake steps: a failing step is logged and undone alone, and the message stays stored.
+    The steps are given the newest words only, up to the narrative's limit, so a long
+    conversation costs no more per message than a full narrative (what earlier steps found in
+    older words stays found)."""
+    newest = words[-limits(rt).narrative_max_chars:]
     _in_savepoints(session, contact_id,
-                   [(step, (rt, session, contact_id, words)) for step in rt.growth_steps])
+                   [(step, (rt, session, contact_id, newest)) for step in rt.growth_steps])
 
 
 def _in_savepoints(session: Session, contact_id: int,
