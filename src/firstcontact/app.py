@@ -6,6 +6,7 @@ This is the only module that knows every room. Each room offers an `api.router` 
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -99,6 +100,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # What start-up built (the hidden-harm scanner above all) lives as long as the worker:
+        # kept out of the garbage collector's full passes, which would otherwise walk it while
+        # a chat message waits.
+        gc.collect()
+        gc.freeze()
         timer = TimerLoop(rt, timer_handlers())
         if settings.timer_enabled:
             nightly.ensure_scheduled(rt)  # the nightly QA sampling, if nothing has it waiting

@@ -20,8 +20,7 @@ import json
 import math
 import re
 from collections.abc import Mapping, Set
-from dataclasses import dataclass, replace
-from functools import cached_property
+from dataclasses import dataclass, field, replace
 from itertools import pairwise, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -92,14 +91,16 @@ class LearnedLayer:
     lifted)."""
 
     models: Mapping[str, TypeModel]
+    _table: dict[str, tuple[float, ...]] = field(init=False, repr=False, compare=False)
+    """N-gram -> its weight for each type, in the order of `models` (0 where a type does not
+    weigh it): every type's sum is then one column sum, at C speed (`_odds`). Built with the
+    layer, at start-up (about 50 ms), not by the first contact that needs it."""
 
-    @cached_property
-    def _table(self) -> dict[str, tuple[float, ...]]:
-        """N-gram -> its weight for each type, in the order of `models` (0 where a type does
-        not weigh it): every type's sum is then one column sum, at C speed (`_odds`)."""
+    def __post_init__(self) -> None:
         weighed = set().union(*[model.weights for model in self.models.values()])
-        return {gram: tuple(model.weights.get(gram, 0.0) for model in self.models.values())
-                for gram in weighed}
+        object.__setattr__(self, "_table", {
+            gram: tuple(model.weights.get(gram, 0.0) for model in self.models.values())
+            for gram in weighed})
 
     def probabilities(self, words: str) -> dict[str, float]:
         """Every covered type's probability for normalised words."""
