@@ -42,13 +42,15 @@ def test_a_word_is_in_the_automaton_of_every_role_it_plays() -> None:
 def test_partner_words_without_their_phrase_are_dropped_before_pairing() -> None:
     automata = compile_automata(catalogue())
     words = normalise("The boss wants money. He locks me in.").words
-    both, waiting = _waiting(automata.paired.entries, automata.paired.find(words))
+    matches = automata.paired.find(words)
+    both, concerned = _waiting(automata.paired.entries, matches)
     assert both == {"x.locked"}, "y.debt has its partner word but not its phrase"
-    assert [(words[start:end], uses) for start, end, uses in waiting] == [
+    assert [(words[start + 1:end - 1], automata.paired.entries[number].uses)
+            for number, start, end in matches if number in concerned] == [
         ("boss", (("x.locked", "modern_slavery", PARTNER),)),
         ("locks me in", (("x.locked", "modern_slavery", NEEDS_PARTNER),))]
     words = normalise("Money money money, the boss said.").words
-    assert _waiting(automata.paired.entries, automata.paired.find(words)) == (set(), [])
+    assert _waiting(automata.paired.entries, automata.paired.find(words)) == (set(), set())
 
 
 def test_a_phrase_that_is_its_own_partner_word_pairs_alone() -> None:
@@ -58,8 +60,8 @@ def test_a_phrase_that_is_its_own_partner_word_pairs_alone() -> None:
         thresholds={"modern_slavery": Thresholds(1.0, 2.0)}, actions={},
         cues=Cues(negation=(), hypothetical=())))
     words = normalise("They have my passport.").words
-    [(_, _, uses)] = _waiting(automata.paired.entries, automata.paired.find(words))[1]
-    assert uses == (("x.held", "modern_slavery", BOTH),)
+    [number] = _waiting(automata.paired.entries, automata.paired.find(words))[1]
+    assert automata.paired.entries[number].uses == (("x.held", "modern_slavery", BOTH),)
 
 
 def test_a_catalogue_with_no_cues_and_no_not_with_words_still_scans() -> None:

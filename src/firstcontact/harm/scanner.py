@@ -30,7 +30,6 @@ from firstcontact.harm.automata import (
     Automata,
     Match,
     Paired,
-    Use,
     compile_automata,
 )
 from firstcontact.harm.learned import LearnedLayer
@@ -66,10 +65,6 @@ _WORDS_AHEAD = re.compile(f"(?:[^ ]* ){{{LOOK_BACK}}}")
 
 _IN_TEXT_ORDER = attrgetter("start", "indicator", "end")
 _BY_END_THEN_START = itemgetter(2, 1)
-Hit = tuple[int, int, tuple[Use, ...]]
-"""A phrase found: its start and end in the normalised words, and what it evidences."""
-
-
 
 
 class Normalised(NamedTuple):
@@ -163,11 +158,12 @@ class Scanner:
         sentences: Sentences | None = None
         paired = self.automata.paired.find(norm.words)
         if paired:
-            both, waiting = _waiting(self.automata.paired.entries, paired)
-            if waiting:
+            entries = self.automata.paired.entries
+            both, concerned = _waiting(entries, paired)
+            if concerned:
                 sentences = _sentences(norm)
-                for harm_type, evidence in _pairs(norm, sentences, both, waiting, cues,
-                                                  set_aside):
+                for harm_type, evidence in _pairs(norm, sentences, both, entries, paired,
+                                                  concerned, cues, set_aside):
                     found[harm_type].append(evidence)
         if found:
             heard = _heard(self.automata.aside.entries, self.automata.aside.find(norm.words), found)
@@ -268,50 +264,53 @@ class _Cues(NamedTuple):
 
 
 def _waiting(entries: Sequence[Paired], matches: Sequence[Match]
-             ) -> tuple[set[str], list[Hit]]:
-    """The `with_any` indicators that have both parts somewhere in the text, and the phrases
-    and partner words that concern them, as (start, end, uses): most partner words ("money",
-    "son") are heard without their phrase, and are dropped here by a few set operations on
-    the distinct patterns found, not one by one."""
+             ) -> tuple[set[str], set[int]]:
+    """The `with_any` indicators that have both parts somewhere in the text, and the patterns
+    found (by number) that concern them: most partner words ("money", "son") are heard without
+    their phrase, and are dropped here by a few set operations on the distinct patterns found,
+    not one by one."""
     numbers = set(map(itemgetter(0), matches))
     needing = set().union(*[entries[number].needs for number in numbers])
     if not needing:
-        return needing, []
+        return needing, set()
     both = needing.intersection(set().union(*[entries[number].partners for number in numbers]))
     if not both:
-        return both, []
-    concerned = {number for number in numbers if not both.isdisjoint(entries[number].indicators)}
-    return both, [(start + 1, end - 1, entries[number].uses) for number, start, end in matches
-                  if number in concerned]
+        return both, set()
+    return both, {number for number in numbers if not both.isdisjoint(entries[number].indicators)}
 
 
-def _pairs(norm: Normalised, sentences: Sentences, both: set[str], waiting: Sequence[Hit],
-           cues: _Cues, set_aside: set[str]) -> list[tuple[str, Evidence]]:
+def _pairs(norm: Normalised, sentences: Sentences, both: set[str], entries: Sequence[Paired],
+           matches: Sequence[Match], concerned: set[int], cues: _Cues, set_aside: set[str]
+           ) -> list[tuple[str, Evidence]]:
     """The evidence of the `with_any` indicators with both parts in the text (`both`) whose
-    phrase and partner word share a sentence, neither of them denied or supposed. Only the
-    spans in a sentence that holds both are mapped back to the text."""
-    by_indicator: dict[str, list[tuple[int, int, int, str]]] = defaultdict(list)
-    for start, end, uses in waiting:
-        denied = cues.deny(start)
-        for indicator, harm_type, kind in uses:
-            if indicator not in both:
-                continue
-            if denied:
-                set_aside.add(harm_type)
-            else:
-                by_indicator[indicator].append((start, end, kind, harm_type))
+    phrase and partner word share a sentence, neither of them denied or supposed, from the
+    patterns found that concern them (`concerned`). Only the spans in a sentence that holds
+    both are mapped back to the text. Hot: it inlines `_Cues.deny` and `Normalised.to_text`."""
+    cue_ends, reaches = cues
     ends = sentences.in_words
+    heard: dict[tuple[str, int], int] = defaultdict(int)
+    kept: list[tuple[int, int, str, str, int]] = []
+    for number, start, end in matches:
+        if number not in concerned:
+            continue
+        start, end, uses = start + 1, end - 1, entries[number].uses
+        before = bisect_right(cue_ends, start - 1)
+        if before and start < reaches[before - 1]:  # denied or supposed
+            set_aside.update(harm_type for indicator, harm_type, _ in uses if indicator in both)
+            continue
+        sentence = bisect_right(ends, start)
+        for indicator, harm_type, kind in uses:
+            if indicator in both:
+                heard[indicator, sentence] |= kind
+                kept.append((start, end, indicator, harm_type, sentence))
+    points, shifts, text = norm.points, norm.shifts, norm.text
+    new = tuple.__new__
     found: list[tuple[str, Evidence]] = []
-    for indicator, spans in by_indicator.items():
-        numbers = [bisect_right(ends, span[0]) for span in spans]
-        heard: dict[int, int] = defaultdict(int)
-        for (_, _, kind, _), number in zip(spans, numbers, strict=True):
-            heard[number] |= kind
-        for (start, end, _, harm_type), number in zip(spans, numbers, strict=True):
-            if heard[number] == BOTH:
-                first, last = norm.to_text(start), norm.to_text(end)
-                found.append((harm_type, Evidence(indicator, first, last,
-                                                  norm.text[first:last])))
+    for start, end, indicator, harm_type, sentence in kept:
+        if heard[indicator, sentence] == BOTH:
+            first = start - 1 + shifts[bisect_right(points, start) - 1]
+            last = end - 1 + shifts[bisect_right(points, end) - 1]
+            found.append((harm_type, new(Evidence, (indicator, first, last, text[first:last]))))
     return found
 
 
