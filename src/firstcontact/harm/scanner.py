@@ -32,6 +32,7 @@ from firstcontact.harm.automata import (
     Paired,
     compile_automata,
 )
+from firstcontact.harm.dialogue import public_words
 from firstcontact.harm.learned import LearnedLayer
 from firstcontact.harm.model import (
     RIGHT_QUOTE,
@@ -131,8 +132,9 @@ class Scanner:
         return [f for f in self.assess(text) if f.level is not Level.NONE]
 
     def assess(self, text: str) -> list[Finding]:
-        """Every harm type with any evidence, its level from the catalogue's thresholds."""
-        norm = normalise(text)
+        """Every harm type with any evidence, its level from the catalogue's thresholds. A
+        dialogue is read on the public's words (`dialogue.public_words`)."""
+        norm = normalise(public_words(text))
         set_aside: set[str] = set()
         found = self._evidence(norm, set_aside)
         findings = [self._finding(harm, items) for harm, items in found.items()]
