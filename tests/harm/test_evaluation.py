@@ -30,16 +30,11 @@ from firstcontact.harm.model import HARM_TYPES
 DATA = Path(__file__).resolve().parents[1] / "data"
 PATHS = [DATA / path.name for path in SETS]
 HOLDOUT_FILES = [DATA / "harm_holdout_9a.jsonl", DATA / "harm_holdout_9b.jsonl"]
-DEV_FLOOR = {"precision": 0.85, "recall": 0.92}
+DEV_FLOOR = {"precision": 0.89, "recall": 0.95}
 """Per harm type on the dev split: what tuning reached, rounded down (see docs/hidden-harm.md).
-The round-4 lists (shipped in round 5) and the layer of round 7 on the nineteen dev sets:
-holdouts 4 to 7, retired into dev as sets k to r, were never tuned on."""
-DEV_RECALL_FLOOR = {"domestic_abuse": 0.89, "vulnerable_adult_abuse": 0.89}
-"""Where a type's dev recall is lower: domestic abuse under the statutory definition (relatives
-included) is 0.897, and abuse of adults at risk 0.895, since holdouts 6 and 7 (retired into
-dev, never tuned on) labelled both wherever the statute or a person's frailty fits. Much of the rest
-is said across sentences, or is honour-based abuse or abuse of an older relative that the
-writers labelled one way or the other."""
+Round 9's lists and layer on the twenty-one dev sets, in-sample: the layer is trained on them
+and the lists were tuned on their misses, so these guard against losing what was found, not
+how well unseen words are read (the holdout says that)."""
 
 
 def test_every_set_is_named_and_each_holdout_is_its_own_file() -> None:
@@ -64,8 +59,8 @@ def test_each_split_has_every_harm_type_and_tempting_negatives() -> None:
 
 def test_the_dev_split_stays_at_its_floor_for_every_harm_type() -> None:
     scores = evaluate(policy.scanner(), [r for r in read_sets(PATHS) if r.split == "dev"])
-    assert all(s.recall >= DEV_RECALL_FLOOR.get(s.harm_type, DEV_FLOOR["recall"])
-               and s.precision >= DEV_FLOOR["precision"] for s in scores), table("dev", scores)
+    assert all(s.recall >= DEV_FLOOR["recall"] and s.precision >= DEV_FLOOR["precision"]
+               for s in scores), table("dev", scores)
 
 
 def test_the_misses_shown_for_tuning_are_dev_narratives_only(

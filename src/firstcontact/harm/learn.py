@@ -5,7 +5,8 @@
 
 The method, fixed before it was first run (issue 5, see docs/hidden-harm.md):
 - one logistic regression per harm type (scikit-learn, liblinear, L2) over the binary word 1-
-  and 2-grams of `scanner.normalise(text).words`, an n-gram kept if it is in at least two
+  and 2-grams of `scanner.normalise(public_words(text)).words` (a pasted dialogue read on the
+  public's words, as the scanner reads it; round 9), an n-gram kept if it is in at least two
   narratives (min_df 2); n-grams made only of English stop words (scikit-learn's list) are
   dropped, unless leave-one-set-out says dropping them costs more than 0.01 mean F1;
 - per harm type, C, the class weight and the probability threshold are chosen by
@@ -29,6 +30,7 @@ from itertools import product
 from pathlib import Path
 from typing import Any
 
+from firstcontact.harm.dialogue import public_words
 from firstcontact.harm.evaluate import DEV_SETS, Labelled, read_set
 from firstcontact.harm.learned import LEARNED_FILE, LearnedLayer, grams, parse_learned
 from firstcontact.harm.model import HARM_TYPES
@@ -80,7 +82,7 @@ def features(text: str, drop_stop_words: bool) -> list[str]:
     none made only of English stop words."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    found = grams(normalise(text).words)
+    found = grams(normalise(public_words(text)).words)
     if drop_stop_words:
         found = {g for g in found if not all(w in ENGLISH_STOP_WORDS for w in g.split(" "))}
     return sorted(found)
@@ -186,7 +188,8 @@ def layer_file(exported: Mapping[str, Mapping[str, Any]], params: Params,
 def decisions(layer: LearnedLayer, texts: Sequence[str]) -> list[tuple[bool, ...]]:
     """Per text, whether each harm type's probability reaches its threshold."""
     return [tuple(p >= layer.models[h].threshold
-                  for h, p in layer.probabilities(normalise(t).words).items()) for t in texts]
+                  for h, p in layer.probabilities(normalise(public_words(t)).words).items())
+                  for t in texts]
 
 
 def build(paths: Sequence[Path] = DEV_SETS, params: Params | None = None,
