@@ -1,7 +1,7 @@
 """The labelled sets: their shape, the independence of the holdout, and a guard on the dev split.
 
-The catalogue is tuned on the dev split only. The holdouts (tests/data/harm_holdout_9a.jsonl and
-harm_holdout_9b.jsonl) were each written by someone who never saw the catalogue, the dev
+The catalogue is tuned on the dev split only. The holdouts (tests/data/harm_holdout_10a.jsonl and
+harm_holdout_10b.jsonl) were each written by someone who never saw the catalogue, the dev
 narratives or the other holdout; they are only reported
 (`make eval-harm`), and the misses listed for tuning never include it. The dev figures are
 guarded against falling below what was last reached (`DEV_FLOOR`), so a change to the
@@ -29,7 +29,7 @@ from firstcontact.harm.model import HARM_TYPES
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 PATHS = [DATA / path.name for path in SETS]
-HOLDOUT_FILES = [DATA / "harm_holdout_9a.jsonl", DATA / "harm_holdout_9b.jsonl"]
+HOLDOUT_FILES = [DATA / "harm_holdout_10a.jsonl", DATA / "harm_holdout_10b.jsonl"]
 DEV_FLOOR = {"precision": 0.89, "recall": 0.95}
 """Per harm type on the dev split: what tuning reached, rounded down (see docs/hidden-harm.md).
 Round 9's lists and layer on the twenty-one dev sets, in-sample: the layer is trained on them
