@@ -65,6 +65,8 @@ LOOK_BACK = 12
 _WORDS_AHEAD = re.compile(f"(?:[^ ]* ){{{LOOK_BACK}}}")
 
 _IN_TEXT_ORDER = attrgetter("start", "indicator", "end")
+_INDICATOR = itemgetter(0)
+"""An evidence's indicator, or a match's pattern number: both come first."""
 _BY_END_THEN_START = itemgetter(2, 1)
 
 
@@ -211,7 +213,7 @@ class Scanner:
 
     def _finding(self, harm_type: str, evidence: list[Evidence]) -> Finding:
         """Each span is evidence once (`_uses`), so no de-duplication is needed here."""
-        weights = map(self.weights.__getitem__, set(map(itemgetter(0), evidence)))
+        weights = map(self.weights.__getitem__, set(map(_INDICATOR, evidence)))
         score = round(sum(weights), 2)
         evidence.sort(key=_IN_TEXT_ORDER)
         return Finding(harm_type, level_for(score, self.catalogue.thresholds[harm_type]), score,
@@ -271,7 +273,7 @@ def _waiting(entries: Sequence[Paired], matches: Sequence[Match]
     found (by number) that concern them: most partner words ("money", "son") are heard without
     their phrase, and are dropped here by a few set operations on the distinct patterns found,
     not one by one."""
-    numbers = set(map(itemgetter(0), matches))
+    numbers = set(map(_INDICATOR, matches))
     needing = set().union(*[entries[number].needs for number in numbers])
     if not needing:
         return needing, set()
@@ -323,8 +325,8 @@ def _heard(entries: Sequence[frozenset[str]], matches: Sequence[Match],
     is dropped with the distinct patterns found, not looked at one by one."""
     if not matches:
         return {}
-    evidenced = {evidence.indicator for items in found.values() for evidence in items}
-    numbers = set(map(itemgetter(0), matches))
+    evidenced = set(chain.from_iterable(map(_INDICATOR, items) for items in found.values()))
+    numbers = set(map(_INDICATOR, matches))
     concerned = {number: ids for number in numbers if (ids := entries[number] & evidenced)}
     heard: dict[str, list[int]] = defaultdict(list)
     for number, start, _ in matches:
@@ -340,12 +342,12 @@ def _set_aside(sentences: Sentences, found: dict[str, list[Evidence]],
     in_words, in_text = sentences.in_words, sentences.in_text
     said = {indicator: {bisect_right(in_words, start) for start in starts}
             for indicator, starts in heard.items()}
-    for harm_type in list(found):
-        if not any(evidence.indicator in said for evidence in found[harm_type]):
+    for harm_type, items in list(found.items()):
+        if said.keys().isdisjoint(map(_INDICATOR, items)):
             continue
-        kept = [e for e in found[harm_type] if e.indicator not in said
+        kept = [e for e in items if e.indicator not in said
                 or bisect_right(in_text, e.start) not in said[e.indicator]]
-        if len(kept) < len(found[harm_type]):
+        if len(kept) < len(items):
             set_aside.add(harm_type)
         found[harm_type] = kept
         if not kept:
