@@ -1,7 +1,7 @@
 """The labelled sets: their shape, the independence of the holdout, and a guard on the dev split.
 
-The catalogue is tuned on the dev split only. The holdouts (tests/data/harm_holdout_11a.jsonl and
-harm_holdout_11b.jsonl) were each written by someone who never saw the catalogue, the dev
+The catalogue is tuned on the dev split only. The holdouts (tests/data/harm_holdout_12a.jsonl and
+harm_holdout_12b.jsonl) were each written by someone who never saw the catalogue, the dev
 narratives or the other holdout; they are only reported
 (`make eval-harm`), and the misses listed for tuning never include it. The dev figures are
 guarded against falling below what was last reached (`DEV_FLOOR`), so a change to the
@@ -29,11 +29,11 @@ from firstcontact.harm.model import HARM_TYPES
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 PATHS = [DATA / path.name for path in SETS]
-HOLDOUT_FILES = [DATA / "harm_holdout_11a.jsonl", DATA / "harm_holdout_11b.jsonl"]
-DEV_FLOOR = {"precision": 0.88, "recall": 0.97}
+HOLDOUT_FILES = [DATA / "harm_holdout_12a.jsonl", DATA / "harm_holdout_12b.jsonl"]
+DEV_FLOOR = {"precision": 0.87, "recall": 0.96}
 """Per harm type on the dev split: what tuning reached, rounded down (see docs/hidden-harm.md).
 Round 10's lists and layer: the layer is trained on, and the lists were tuned on the misses
-of, every dev set but the newest two (w and x, holdout 10, retired after round 10 was built),
+of, every dev set but the newest four (w to z, holdouts 10 and 11, retired after it was built),
 so these guard against losing what was found, not how well unseen words are read (the
 holdout says that)."""
 
