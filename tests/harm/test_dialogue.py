@@ -69,6 +69,7 @@ def test_the_force_side_is_blanked_to_the_same_length_with_its_line_breaks() -> 
     "Time: 23:15\nLocation: Market Street\nCaller says the bins are on fire.",
     "Police: informed by the school.\nThe boy says his uncle takes his money.",
     "CH: What's happening?\nCH: Caller has hung up, no answer on ring-back.",
+    "Staff: Found Mr Hill on the floor with bruises.\nResident: His son did it, he said.",
     "No colon anywhere in this one.",
 ])
 def test_a_text_that_is_no_dialogue_is_read_whole(text: str) -> None:

@@ -21,10 +21,11 @@ import re
 FORCE_SPEAKERS = (
     "ch", "call handler", "call-handler", "handler", "call taker", "call-taker", "operator",
     "op", "police", "officer", "pc", "dc", "ps", "agent", "advisor", "adviser", "dispatcher",
-    "controller", "control", "999", "101", "q", "staff", "fcir", "interviewer", "me (ch)",
+    "controller", "control", "999", "101", "q", "fcir", "interviewer", "me (ch)",
 )
 """Who speaks for the force, as transcripts label it: a label that is one of these, or starts
-with one and a name ("Call handler Jones", "PC 1234 Smith")."""
+with one and a name ("Call handler Jones", "PC 1234 Smith"). Not "staff": a care home's or a
+school's staff, quoted in a partner's referral, are telling the police what happened."""
 _LABEL = re.compile(r"\n[ \t]*(?P<label>[A-Za-z0-9][A-Za-z0-9 .'()-]{0,30}?)[ \t]*:(?=[ \t\n]|$)")
 """A speaker's label at the start of a line (searched for in the text after a line break, so
 the engine skips straight to line starts): a few words, then a colon and a space."""

@@ -65,8 +65,8 @@ LOOK_BACK = 12
 _WORDS_AHEAD = re.compile(f"(?:[^ ]* ){{{LOOK_BACK}}}")
 
 _IN_TEXT_ORDER = attrgetter("start", "indicator", "end")
-_INDICATOR = itemgetter(0)
-"""An evidence's indicator, or a match's pattern number: both come first."""
+_FIRST = itemgetter(0)
+"""The first field: an evidence's indicator, or a match's pattern number."""
 _BY_END_THEN_START = itemgetter(2, 1)
 
 
@@ -192,7 +192,7 @@ class Scanner:
                         ) -> dict[str, list[Evidence]]:
         """The phrases that are evidence alone, less those denied or supposed, each mapped
         back to its span in the text as written. The hottest loop of the scanner: it inlines
-        `_Cues.deny` and `Normalised.to_text`."""
+        the cue check (`_Cues`) and `Normalised.to_text`."""
         points, shifts, text = norm.points, norm.shifts, norm.text
         cue_ends, reaches = cues
         new = tuple.__new__  # Evidence(...) without the named tuple's Python-level __new__
@@ -213,7 +213,7 @@ class Scanner:
 
     def _finding(self, harm_type: str, evidence: list[Evidence]) -> Finding:
         """Each span is evidence once (`_uses`), so no de-duplication is needed here."""
-        weights = map(self.weights.__getitem__, set(map(_INDICATOR, evidence)))
+        weights = map(self.weights.__getitem__, set(map(_FIRST, evidence)))
         score = round(sum(weights), 2)
         evidence.sort(key=_IN_TEXT_ORDER)
         return Finding(harm_type, level_for(score, self.catalogue.thresholds[harm_type]), score,
@@ -256,15 +256,11 @@ def _sentences(norm: Normalised) -> Sentences:
 
 class _Cues(NamedTuple):
     """The negation and hypothetical cues of a text: where each ends (in order) and how far it
-    reaches (`_reach`)."""
+    reaches (`_reach`). A phrase is denied or supposed when the nearest cue ending before it
+    reaches past its start (found by bisection, inline where it is used)."""
 
     ends: list[int]
     reaches: list[int]
-
-    def deny(self, start: int) -> bool:
-        """Whether the nearest cue before a phrase starting here reaches it."""
-        before = bisect_right(self.ends, start - 1)
-        return bool(before) and start < self.reaches[before - 1]
 
 
 def _waiting(entries: Sequence[Paired], matches: Sequence[Match]
@@ -273,7 +269,7 @@ def _waiting(entries: Sequence[Paired], matches: Sequence[Match]
     found (by number) that concern them: most partner words ("money", "son") are heard without
     their phrase, and are dropped here by a few set operations on the distinct patterns found,
     not one by one."""
-    numbers = set(map(_INDICATOR, matches))
+    numbers = set(map(_FIRST, matches))
     needing = set().union(*[entries[number].needs for number in numbers])
     if not needing:
         return needing, set()
@@ -289,7 +285,8 @@ def _pairs(norm: Normalised, sentences: Sentences, both: set[str], entries: Sequ
     """The evidence of the `with_any` indicators with both parts in the text (`both`) whose
     phrase and partner word share a sentence, neither of them denied or supposed, from the
     patterns found that concern them (`concerned`). Only the spans in a sentence that holds
-    both are mapped back to the text. Hot: it inlines `_Cues.deny` and `Normalised.to_text`."""
+    both are mapped back to the text. Hot: it inlines the cue check (`_Cues`) and
+    `Normalised.to_text`."""
     cue_ends, reaches = cues
     ends = sentences.in_words
     heard: dict[tuple[str, int], int] = defaultdict(int)
@@ -325,8 +322,8 @@ def _heard(entries: Sequence[frozenset[str]], matches: Sequence[Match],
     is dropped with the distinct patterns found, not looked at one by one."""
     if not matches:
         return {}
-    evidenced = set(chain.from_iterable(map(_INDICATOR, items) for items in found.values()))
-    numbers = set(map(_INDICATOR, matches))
+    evidenced = set(chain.from_iterable(map(_FIRST, items) for items in found.values()))
+    numbers = set(map(_FIRST, matches))
     concerned = {number: ids for number in numbers if (ids := entries[number] & evidenced)}
     heard: dict[str, list[int]] = defaultdict(list)
     for number, start, _ in matches:
@@ -343,7 +340,7 @@ def _set_aside(sentences: Sentences, found: dict[str, list[Evidence]],
     said = {indicator: {bisect_right(in_words, start) for start in starts}
             for indicator, starts in heard.items()}
     for harm_type, items in list(found.items()):
-        if said.keys().isdisjoint(map(_INDICATOR, items)):
+        if said.keys().isdisjoint(map(_FIRST, items)):
             continue
         kept = [e for e in items if e.indicator not in said
                 or bisect_right(in_text, e.start) not in said[e.indicator]]
