@@ -3,7 +3,13 @@ the partner words that cannot pair dropped before any is looked at one by one.""
 
 from __future__ import annotations
 
-from firstcontact.harm.automata import BOTH, NEEDS_PARTNER, PARTNER, compile_automata
+from firstcontact.harm.automata import (
+    BOTH,
+    NEEDS_PARTNER,
+    PARTNER,
+    compile_automata,
+    pairing_of,
+)
 from firstcontact.harm.model import Catalogue, Cues, Indicator, Thresholds
 from firstcontact.harm.scanner import _waiting, compile_scanner, normalise
 
@@ -43,14 +49,15 @@ def test_partner_words_without_their_phrase_are_dropped_before_pairing() -> None
     automata = compile_automata(catalogue())
     words = normalise("The boss wants money. He locks me in.").words
     matches = automata.paired.find(words)
-    both, concerned = _waiting(automata.paired.entries, matches)
+    both, concerned = _waiting(pairing_of(automata.paired.entries), matches)
     assert both == {"x.locked"}, "y.debt has its partner word but not its phrase"
     assert [(words[start + 1:end - 1], automata.paired.entries[number].uses)
             for number, start, end in matches if number in concerned] == [
         ("boss", (("x.locked", "modern_slavery", PARTNER),)),
         ("locks me in", (("x.locked", "modern_slavery", NEEDS_PARTNER),))]
     words = normalise("Money money money, the boss said.").words
-    assert _waiting(automata.paired.entries, automata.paired.find(words)) == (set(), set())
+    pairing = pairing_of(automata.paired.entries)
+    assert _waiting(pairing, automata.paired.find(words)) == (set(), set())
 
 
 def test_a_phrase_that_is_its_own_partner_word_pairs_alone() -> None:
@@ -60,7 +67,7 @@ def test_a_phrase_that_is_its_own_partner_word_pairs_alone() -> None:
         thresholds={"modern_slavery": Thresholds(1.0, 2.0)}, actions={},
         cues=Cues(negation=(), hypothetical=())))
     words = normalise("They have my passport.").words
-    [number] = _waiting(automata.paired.entries, automata.paired.find(words))[1]
+    [number] = _waiting(pairing_of(automata.paired.entries), automata.paired.find(words))[1]
     assert automata.paired.entries[number].uses == (("x.held", "modern_slavery", BOTH),)
 
 

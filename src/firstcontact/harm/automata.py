@@ -43,6 +43,24 @@ class Paired(NamedTuple):
     uses: tuple[Use, ...]
 
 
+class Pairing(NamedTuple):
+    """The `Paired` entries of the `with_any` patterns as parallel lists by pattern number,
+    and each indicator's harm type: the scanner reads them a whole text's patterns at a time,
+    with maps and set operations in C, rather than one attribute of one entry at a time."""
+
+    needs: list[frozenset[str]]
+    partners: list[frozenset[str]]
+    indicators: list[frozenset[str]]
+    harm_types: dict[str, str]
+
+
+def pairing_of(entries: Sequence[Paired]) -> Pairing:
+    harm_types = {indicator: harm_type
+                  for entry in entries for indicator, harm_type, _ in entry.uses}
+    return Pairing([entry.needs for entry in entries], [entry.partners for entry in entries],
+                   [entry.indicators for entry in entries], harm_types)
+
+
 class Automaton(NamedTuple):
     """One Aho-Corasick automaton and what each of its patterns stands for, by number (one
     per role a phrase can play: see the module's docstring)."""

@@ -20,17 +20,17 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import accumulate, chain
-from operator import attrgetter, itemgetter
+from itertools import accumulate, chain, compress
+from operator import itemgetter, not_
 from typing import NamedTuple
 
 from firstcontact.harm.automata import (
-    BOTH,
     SUPPOSING,
     Automata,
     Match,
-    Paired,
+    Pairing,
     compile_automata,
+    pairing_of,
 )
 from firstcontact.harm.dialogue import public_words
 from firstcontact.harm.learned import LearnedLayer
@@ -64,7 +64,8 @@ LOOK_BACK = 12
 """How many words before a phrase are searched for a cue (within its clause)."""
 _WORDS_AHEAD = re.compile(f"(?:[^ ]* ){{{LOOK_BACK}}}")
 
-_IN_TEXT_ORDER = attrgetter("start", "indicator", "end")
+_IN_TEXT_ORDER = itemgetter(1, 0, 2)
+"""An evidence's (start, indicator, end)."""
 _FIRST = itemgetter(0)
 """The first field: an evidence's indicator, or a match's pattern number."""
 _BY_END_THEN_START = itemgetter(2, 1)
@@ -122,6 +123,8 @@ class Scanner:
     automata: Automata
     indicators: dict[str, Indicator]
     weights: dict[str, float]
+    pairing: Pairing
+    """The `with_any` patterns' entries as parallel lists (`automata.Pairing`)."""
     consequence: re.Pattern[str] | None = None
     """The words that open the main clause after a hypothetical (`cues.consequence`)."""
     learned: LearnedLayer | None = None
@@ -162,17 +165,17 @@ class Scanner:
         sentences: Sentences | None = None
         paired = self.automata.paired.find(norm.words)
         if paired:
-            entries = self.automata.paired.entries
-            both, concerned = _waiting(entries, paired)
+            both, concerned = _waiting(self.pairing, paired)
             if concerned:
                 sentences = _sentences(norm)
-                for harm_type, evidence in _pairs(norm, sentences, both, entries, paired,
+                for harm_type, evidence in _pairs(norm, sentences, both, self.pairing, paired,
                                                   concerned, cues, set_aside):
                     found[harm_type].append(evidence)
-        if found:
-            heard = _heard(self.automata.aside.entries, self.automata.aside.find(norm.words), found)
+        said = self.automata.aside.find(norm.words) if found else None
+        if said:
+            heard = _heard(self.automata.aside.entries, said, found)
             if heard:
-                _set_aside(sentences or _sentences(norm), found, heard, set_aside)
+                _set_aside(sentences or _sentences(norm), found, said, heard, set_aside)
         return found
 
     def _cues_in(self, norm: Normalised) -> _Cues:
@@ -251,7 +254,8 @@ class Sentences(NamedTuple):
 
 def _sentences(norm: Normalised) -> Sentences:
     ends = [mark.start() for mark in _SENTENCE_END.finditer(norm.lowered)]
-    return Sentences(ends, [norm.from_text(end) for end in ends])
+    text_points, shifts = norm.text_points, norm.shifts  # Normalised.from_text, inline
+    return Sentences(ends, [end + 1 - shifts[bisect_right(text_points, end) - 1] for end in ends])
 
 
 class _Cues(NamedTuple):
@@ -263,87 +267,98 @@ class _Cues(NamedTuple):
     reaches: list[int]
 
 
-def _waiting(entries: Sequence[Paired], matches: Sequence[Match]
-             ) -> tuple[set[str], set[int]]:
+def _waiting(pairing: Pairing, matches: Sequence[Match]) -> tuple[set[str], set[int]]:
     """The `with_any` indicators that have both parts somewhere in the text, and the patterns
     found (by number) that concern them: most partner words ("money", "son") are heard without
     their phrase, and are dropped here by a few set operations on the distinct patterns found,
     not one by one."""
-    numbers = set(map(_FIRST, matches))
-    needing = set().union(*[entries[number].needs for number in numbers])
+    numbers = list(set(map(_FIRST, matches)))
+    needing = set().union(*map(pairing.needs.__getitem__, numbers))
     if not needing:
         return needing, set()
-    both = needing.intersection(set().union(*[entries[number].partners for number in numbers]))
+    both = needing.intersection(set().union(*map(pairing.partners.__getitem__, numbers)))
     if not both:
         return both, set()
-    return both, {number for number in numbers if not both.isdisjoint(entries[number].indicators)}
+    apart = map(both.isdisjoint, map(pairing.indicators.__getitem__, numbers))
+    return both, set(compress(numbers, map(not_, apart)))
 
 
-def _pairs(norm: Normalised, sentences: Sentences, both: set[str], entries: Sequence[Paired],
+def _pairs(norm: Normalised, sentences: Sentences, both: set[str], pairing: Pairing,
            matches: Sequence[Match], concerned: set[int], cues: _Cues, set_aside: set[str]
            ) -> list[tuple[str, Evidence]]:
-    """The evidence of the `with_any` indicators with both parts in the text (`both`) whose
-    phrase and partner word share a sentence, neither of them denied or supposed, from the
-    patterns found that concern them (`concerned`). Only the spans in a sentence that holds
-    both are mapped back to the text. Hot: it inlines the cue check (`_Cues`) and
-    `Normalised.to_text`."""
+    """The evidence of the `with_any` indicators whose phrase and partner word share a
+    sentence, neither of them denied or supposed, from the patterns found that concern them
+    (`concerned`, of the indicators in `both`). Each sentence gathers the indicators whose
+    phrase it holds and those whose partner word it holds, a set union per pattern; where the
+    two meet, the indicator is complete in that sentence, and only then are its spans mapped
+    back to the text. Hot: it inlines the cue check (`_Cues`) and `Normalised.to_text`."""
     cue_ends, reaches = cues
     ends = sentences.in_words
-    heard: dict[tuple[str, int], int] = defaultdict(int)
-    kept: list[tuple[int, int, str, str, int]] = []
+    needs, partners, harm_types = pairing.needs, pairing.partners, pairing.harm_types
+    phrases_in: defaultdict[int, set[str]] = defaultdict(set)
+    partners_in: defaultdict[int, set[str]] = defaultdict(set)
+    kept: list[tuple[int, int, int, int]] = []
     for number, start, end in matches:
         if number not in concerned:
             continue
-        start, end, uses = start + 1, end - 1, entries[number].uses
+        start, end = start + 1, end - 1
         before = bisect_right(cue_ends, start - 1)
         if before and start < reaches[before - 1]:  # denied or supposed
-            set_aside.update(harm_type for indicator, harm_type, _ in uses if indicator in both)
+            set_aside.update(map(harm_types.__getitem__, pairing.indicators[number] & both))
             continue
         sentence = bisect_right(ends, start)
-        for indicator, harm_type, kind in uses:
-            if indicator in both:
-                heard[indicator, sentence] |= kind
-                kept.append((start, end, indicator, harm_type, sentence))
-    points, shifts, text = norm.points, norm.shifts, norm.text
+        if needs[number]:
+            phrases_in[sentence].update(needs[number])
+        if partners[number]:
+            partners_in[sentence].update(partners[number])
+        kept.append((number, start, end, sentence))
+    complete = {sentence: ready for sentence, phrases in phrases_in.items()
+                if (ready := phrases.intersection(partners_in.get(sentence, ())))}
+    if not complete:
+        return []
+    points, shifts, text, indicators = norm.points, norm.shifts, norm.text, pairing.indicators
     new = tuple.__new__
     found: list[tuple[str, Evidence]] = []
-    for start, end, indicator, harm_type, sentence in kept:
-        if heard[indicator, sentence] == BOTH:
-            first = start - 1 + shifts[bisect_right(points, start) - 1]
-            last = end - 1 + shifts[bisect_right(points, end) - 1]
-            found.append((harm_type, new(Evidence, (indicator, first, last, text[first:last]))))
+    for number, start, end, sentence in kept:
+        paired = complete.get(sentence)
+        if paired is None or paired.isdisjoint(indicators[number]):
+            continue
+        first = start - 1 + shifts[bisect_right(points, start) - 1]
+        last = end - 1 + shifts[bisect_right(points, end) - 1]
+        span = text[first:last]
+        for indicator in paired.intersection(indicators[number]):
+            found.append((harm_types[indicator], new(Evidence, (indicator, first, last, span))))
     return found
 
 
 def _heard(entries: Sequence[frozenset[str]], matches: Sequence[Match],
-           found: dict[str, list[Evidence]]) -> dict[str, list[int]]:
-    """Indicator -> where (start in the normalised words) a `not_with` word of it was said,
-    for the indicators with evidence only: a `not_with` word of an indicator with no evidence
-    is dropped with the distinct patterns found, not looked at one by one."""
-    if not matches:
-        return {}
+           found: dict[str, list[Evidence]]) -> dict[int, frozenset[str]]:
+    """The `not_with` patterns found (by number) that concern an indicator with evidence, and
+    those indicators: a `not_with` word of an indicator with no evidence is dropped with the
+    distinct patterns found, not looked at one by one."""
     evidenced = set(chain.from_iterable(map(_FIRST, items) for items in found.values()))
-    numbers = set(map(_FIRST, matches))
-    concerned = {number: ids for number in numbers if (ids := entries[number] & evidenced)}
-    heard: dict[str, list[int]] = defaultdict(list)
-    for number, start, _ in matches:
-        for indicator in concerned.get(number, ()):
-            heard[indicator].append(start + 1)
-    return heard
+    return {number: ids for number in set(map(_FIRST, matches))
+            if (ids := entries[number] & evidenced)}
 
 
-def _set_aside(sentences: Sentences, found: dict[str, list[Evidence]],
-               heard: dict[str, list[int]], set_aside: set[str]) -> None:
+def _set_aside(sentences: Sentences, found: dict[str, list[Evidence]], matches: Sequence[Match],
+               heard: dict[int, frozenset[str]], set_aside: set[str]) -> None:
     """Drop, in place, the evidence said in the same sentence as one of its indicator's
-    `not_with` words (`heard`), adding the harm types of what was dropped to `set_aside`."""
+    `not_with` words (the `matches` of the patterns `heard`), adding the harm types of what
+    was dropped to `set_aside`."""
     in_words, in_text = sentences.in_words, sentences.in_text
-    said = {indicator: {bisect_right(in_words, start) for start in starts}
-            for indicator, starts in heard.items()}
+    said: defaultdict[str, set[int]] = defaultdict(set)
+    for number, start, _ in matches:
+        indicators = heard.get(number)
+        if indicators:
+            sentence = bisect_right(in_words, start + 1)
+            for indicator in indicators:
+                said[indicator].add(sentence)
     for harm_type, items in list(found.items()):
         if said.keys().isdisjoint(map(_FIRST, items)):
             continue
-        kept = [e for e in items if e.indicator not in said
-                or bisect_right(in_text, e.start) not in said[e.indicator]]
+        kept = [e for e in items
+                if e[0] not in said or bisect_right(in_text, e[1]) not in said[e[0]]]
         if len(kept) < len(items):
             set_aside.add(harm_type)
         found[harm_type] = kept
@@ -353,9 +368,11 @@ def _set_aside(sentences: Sentences, found: dict[str, list[Evidence]],
 
 def compile_scanner(catalogue: Catalogue) -> Scanner:
     """The catalogue compiled for scanning (`automata.py`)."""
-    return Scanner(catalogue, compile_automata(catalogue),
+    automata = compile_automata(catalogue)
+    return Scanner(catalogue, automata,
                    {i.id: i for i in catalogue.indicators},
                    {i.id: i.weight for i in catalogue.indicators},
+                   pairing_of(automata.paired.entries),
                    _words_pattern(catalogue.cues.consequence))
 
 
