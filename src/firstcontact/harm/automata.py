@@ -55,6 +55,7 @@ class Pairing(NamedTuple):
 
 
 def pairing_of(entries: Sequence[Paired]) -> Pairing:
+    """The parallel lists of the paired automaton's entries; built once, with the scanner."""
     harm_types = {indicator: harm_type
                   for entry in entries for indicator, harm_type, _ in entry.uses}
     return Pairing([entry.needs for entry in entries], [entry.partners for entry in entries],

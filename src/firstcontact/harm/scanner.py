@@ -357,8 +357,8 @@ def _set_aside(sentences: Sentences, found: dict[str, list[Evidence]], matches: 
     for harm_type, items in list(found.items()):
         if said.keys().isdisjoint(map(_FIRST, items)):
             continue
-        kept = [e for e in items
-                if e[0] not in said or bisect_right(in_text, e[1]) not in said[e[0]]]
+        kept = [e for e in items if e.indicator not in said
+                or bisect_right(in_text, e.start) not in said[e.indicator]]
         if len(kept) < len(items):
             set_aside.add(harm_type)
         found[harm_type] = kept
