@@ -37,7 +37,7 @@ install: $(PY_STAMP) $(ASSETS)
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(PY_STAMP): pyproject.toml | $(BIN)/python
+$(PY_STAMP): pyproject.toml setup.py src/firstcontact/harm/evidence_spans.pyx | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $@
 

@@ -3,15 +3,9 @@ the partner words that cannot pair dropped before any is looked at one by one.""
 
 from __future__ import annotations
 
-from firstcontact.harm.automata import (
-    BOTH,
-    NEEDS_PARTNER,
-    PARTNER,
-    compile_automata,
-    pairing_of,
-)
+from firstcontact.harm.automata import BOTH, compile_automata
 from firstcontact.harm.model import Catalogue, Cues, Indicator, Thresholds
-from firstcontact.harm.scanner import _waiting, compile_scanner, normalise
+from firstcontact.harm.scanner import compile_scanner, normalise
 
 
 def catalogue(cues: Cues | None = None) -> Catalogue:
@@ -45,30 +39,27 @@ def test_a_word_is_in_the_automaton_of_every_role_it_plays() -> None:
     assert found(automata.cues.find(words), words) == ["if", "not"]
 
 
-def test_partner_words_without_their_phrase_are_dropped_before_pairing() -> None:
-    automata = compile_automata(catalogue())
-    words = normalise("The boss wants money. He locks me in.").words
-    matches = automata.paired.find(words)
-    both, concerned = _waiting(pairing_of(automata.paired.entries), matches)
-    assert both == {"x.locked"}, "y.debt has its partner word but not its phrase"
-    assert [(words[start + 1:end - 1], automata.paired.entries[number].uses)
-            for number, start, end in matches if number in concerned] == [
-        ("boss", (("x.locked", "modern_slavery", PARTNER),)),
-        ("locks me in", (("x.locked", "modern_slavery", NEEDS_PARTNER),))]
-    words = normalise("Money money money, the boss said.").words
-    pairing = pairing_of(automata.paired.entries)
-    assert _waiting(pairing, automata.paired.find(words)) == (set(), set())
+def test_a_partner_word_counts_only_with_its_own_indicators_phrase() -> None:
+    scanner = compile_scanner(catalogue())
+    [finding] = scanner.assess("The boss wants money. He locks me in.")
+    assert {e.indicator for e in finding.evidence} == {"y.boss"}, "boss and money, no phrase"
+    [finding] = scanner.assess("The boss wants money, he locks me in.")
+    assert {(e.indicator, e.text) for e in finding.evidence} == {
+        ("y.boss", "boss"), ("x.locked", "boss"), ("x.locked", "locks me in")}
+    assert scanner.assess("Money money money. I owe him nothing.") == []
 
 
 def test_a_phrase_that_is_its_own_partner_word_pairs_alone() -> None:
-    automata = compile_automata(Catalogue(
+    held = Catalogue(
         indicators=(Indicator("x.held", "modern_slavery", "d", ("passport",), 1.0, "NRM",
                               "src", with_any=("passport", "boss")),),
         thresholds={"modern_slavery": Thresholds(1.0, 2.0)}, actions={},
-        cues=Cues(negation=(), hypothetical=())))
-    words = normalise("They have my passport.").words
-    [number] = _waiting(pairing_of(automata.paired.entries), automata.paired.find(words))[1]
+        cues=Cues(negation=(), hypothetical=()))
+    automata = compile_automata(held)
+    [(number, _, _)] = automata.paired.find(normalise("They have my passport.").words)
     assert automata.paired.entries[number].uses == (("x.held", "modern_slavery", BOTH),)
+    [finding] = compile_scanner(held).scan("They have my passport.")
+    assert [(e.indicator, e.text) for e in finding.evidence] == [("x.held", "passport")]
 
 
 def test_a_catalogue_with_no_cues_and_no_not_with_words_still_scans() -> None:

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple, TypeVar, cast
 
 import ahocorasick_rs
 
+from firstcontact.harm.evidence_spans import PairMasks
 from firstcontact.harm.model import Catalogue, forms_of, phrase_key
 
 NEGATION, SUPPOSING = 1, 2
@@ -43,23 +44,13 @@ class Paired(NamedTuple):
     uses: tuple[Use, ...]
 
 
-class Pairing(NamedTuple):
-    """The `Paired` entries of the `with_any` patterns as parallel lists by pattern number,
-    and each indicator's harm type: the scanner reads them a whole text's patterns at a time,
-    with maps and set operations in C, rather than one attribute of one entry at a time."""
-
-    needs: list[frozenset[str]]
-    partners: list[frozenset[str]]
-    indicators: list[frozenset[str]]
-    harm_types: dict[str, str]
-
-
-def pairing_of(entries: Sequence[Paired]) -> Pairing:
-    """The parallel lists of the paired automaton's entries; built once, with the scanner."""
+def pair_masks(entries: Sequence[Paired]) -> PairMasks:
+    """The paired automaton's entries as bit masks by pattern number, for the scanner's
+    compiled pairing (`evidence_spans.paired_evidence`); built once, with the scanner."""
     harm_types = {indicator: harm_type
                   for entry in entries for indicator, harm_type, _ in entry.uses}
-    return Pairing([entry.needs for entry in entries], [entry.partners for entry in entries],
-                   [entry.indicators for entry in entries], harm_types)
+    return PairMasks([entry.needs for entry in entries], [entry.partners for entry in entries],
+                     harm_types)
 
 
 class Automaton(NamedTuple):

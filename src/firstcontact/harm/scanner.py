@@ -20,19 +20,26 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import accumulate, chain, compress
-from operator import itemgetter, not_
+from operator import itemgetter
 from typing import NamedTuple
 
 from firstcontact.harm.automata import (
     SUPPOSING,
     Automata,
     Match,
-    Pairing,
     compile_automata,
-    pairing_of,
+    pair_masks,
 )
 from firstcontact.harm.dialogue import public_words
+from firstcontact.harm.evidence_spans import (
+    AsideMasks,
+    PairMasks,
+    paired_evidence,
+    plain_evidence,
+    sentence_ends,
+    set_aside_said_with,
+    squeeze,
+)
 from firstcontact.harm.learned import LearnedLayer
 from firstcontact.harm.model import (
     RIGHT_QUOTE,
@@ -48,12 +55,6 @@ from firstcontact.harm.model import (
 _LETTERS = bytes(c if chr(c) in "abcdefghijklmnopqrstuvwxyz0123456789'" else 32
                  for c in range(256))
 """Bytes table: letters, digits and the apostrophe stay; anything else becomes a space."""
-_CHANGES = re.compile(rb"(  +|')")
-"""Where normalising changes the length: a run of separators (one space is left) or an
-apostrophe inside a word (dropped: "won't" reads "wont")."""
-_SENTENCE_END = re.compile(r"[.!?\n](?:(?<=[.!?])[.!?]*(?=\s|$)|(?<=\n)\s*\n)")
-"""A sentence ends at . ! or ? before a space or the end of the text, or at a blank line.
-(It starts with one set of characters, so the engine skips straight to the candidates.)"""
 _CLAUSE_END = re.compile(r"(?:[.!?;:,()]|\n\s*\n)[^a-z0-9]*")
 CLAUSE_WORDS = ("but", "and", "although", "though", "however", "because", "cos", "cause")
 """Words that start a new clause: a denial before them does not reach past them ("he said I'd
@@ -96,7 +97,8 @@ class Normalised(NamedTuple):
 
 def normalise(text: str) -> Normalised:
     """Lower case, apostrophes inside words dropped, separators one space; at C speed (bytes
-    translate and one regular-expression split), with no Python loop per word."""
+    translate, then one compiled pass, `evidence_spans.squeeze`), with no Python loop per
+    word."""
     lowered = text.lower().replace(RIGHT_QUOTE, "'")
     if len(lowered) != len(text):  # a few letters change length in lower case; keep spans true
         lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
@@ -105,14 +107,8 @@ def normalise(text: str) -> Normalised:
         plain = b" " + plain[1:] if plain[:1] == b"'" else plain
         plain = plain[:-1] + b" " if plain[-1:] == b"'" else plain
         plain = plain.replace(b"''", b"  ").replace(b"' ", b"  ").replace(b" '", b"  ")
-    parts = _CHANGES.split(plain)  # text, change, text, change, ..., text
-    changes = parts[1::2]
-    kept = [b" " if len(change) > 1 else b"" for change in changes]
-    words = b"".join(chain.from_iterable(zip(parts[:-1:2], kept, strict=True))) + parts[-1]
-    text_points = [-1, *list(accumulate(map(len, parts)))[1::2]]
-    shifts = [0, *accumulate(len(change) - 1 or 1 for change in changes)]
-    points = [end + 1 - removed for end, removed in zip(text_points, shifts, strict=True)]
-    return Normalised(text, lowered, f" {words.decode('ascii')} ", points, text_points, shifts)
+    words, points, text_points, shifts = squeeze(plain)
+    return Normalised(text, lowered, words, points, text_points, shifts)
 
 
 @dataclass
@@ -123,8 +119,10 @@ class Scanner:
     automata: Automata
     indicators: dict[str, Indicator]
     weights: dict[str, float]
-    pairing: Pairing
-    """The `with_any` patterns' entries as parallel lists (`automata.Pairing`)."""
+    pair_masks: PairMasks
+    """The `with_any` patterns' entries as bit masks (`automata.pair_masks`)."""
+    aside_masks: AsideMasks
+    """The `not_with` patterns' entries as bit masks."""
     consequence: re.Pattern[str] | None = None
     """The words that open the main clause after a hypothetical (`cues.consequence`)."""
     learned: LearnedLayer | None = None
@@ -156,26 +154,23 @@ class Scanner:
     def _evidence(self, norm: Normalised, set_aside: set[str]) -> dict[str, list[Evidence]]:
         """Evidence per harm type. Each phrase is checked against the nearest cue before it
         (`_Cues`); `with_any` indicators count only where both parts share a sentence
-        (`_pairs`); evidence in a sentence with one of its indicator's `not_with` words is
-        then dropped (`_set_aside`). A `not_with` word counts even after a cue: "can't go
-        anywhere without my husband" still says who is doing it. The harm types of the evidence
-        set aside are added to `set_aside`."""
+        (`evidence_spans.paired_evidence`); evidence in a sentence with one of its indicator's
+        `not_with` words is then dropped (`evidence_spans.set_aside_said_with`). A `not_with`
+        word counts even after a cue: "can't go anywhere without my husband" still says who is
+        doing it. The harm types of the evidence set aside are added to `set_aside`."""
         cues = self._cues_in(norm)
         found = self._plain_evidence(norm, cues, set_aside)
         sentences: Sentences | None = None
         paired = self.automata.paired.find(norm.words)
         if paired:
-            both, concerned = _waiting(self.pairing, paired)
-            if concerned:
-                sentences = _sentences(norm)
-                for harm_type, evidence in _pairs(norm, sentences, both, self.pairing, paired,
-                                                  concerned, cues, set_aside):
-                    found[harm_type].append(evidence)
+            sentences = _sentences(norm)
+            paired_evidence(self.pair_masks, paired, sentences.in_words, cues.ends, cues.reaches,
+                            norm.points, norm.shifts, norm.text, set_aside, Evidence, found)
         said = self.automata.aside.find(norm.words) if found else None
         if said:
-            heard = _heard(self.automata.aside.entries, said, found)
-            if heard:
-                _set_aside(sentences or _sentences(norm), found, said, heard, set_aside)
+            sentences = sentences or _sentences(norm)
+            set_aside_said_with(self.aside_masks, said, sentences.in_words, sentences.in_text,
+                                found, set_aside)
         return found
 
     def _cues_in(self, norm: Normalised) -> _Cues:
@@ -192,27 +187,14 @@ class Scanner:
         return _Cues(ends, reaches)
 
     def _plain_evidence(self, norm: Normalised, cues: _Cues, set_aside: set[str]
-                        ) -> dict[str, list[Evidence]]:
+                        ) -> defaultdict[str, list[Evidence]]:
         """The phrases that are evidence alone, less those denied or supposed, each mapped
-        back to its span in the text as written. The hottest loop of the scanner: it inlines
-        the cue check (`_Cues`) and `Normalised.to_text`."""
-        points, shifts, text = norm.points, norm.shifts, norm.text
-        cue_ends, reaches = cues
-        new = tuple.__new__  # Evidence(...) without the named tuple's Python-level __new__
-        entries = self.automata.plain.entries
-        found: dict[str, list[Evidence]] = defaultdict(list)
-        for number, start, end in self.automata.plain.find(norm.words):
-            start, end = start + 1, end - 1  # the phrase without the spaces either side
-            before = bisect_right(cue_ends, start - 1)
-            if before and start < reaches[before - 1]:  # denied or supposed
-                set_aside.update(harm_type for _, harm_type in entries[number])
-                continue
-            first = start - 1 + shifts[bisect_right(points, start) - 1]
-            last = end - 1 + shifts[bisect_right(points, end) - 1]
-            span = text[first:last]
-            for indicator, harm_type in entries[number]:
-                found[harm_type].append(new(Evidence, (indicator, first, last, span)))
-        return found
+        back to its span in the text as written: the hottest loop of the scanner, compiled
+        (`evidence_spans.plain_evidence`)."""
+        found: defaultdict[str, list[Evidence]] = defaultdict(list)
+        return plain_evidence(self.automata.plain.find(norm.words), self.automata.plain.entries,
+                              cues.ends, cues.reaches, norm.points, norm.shifts, norm.text,
+                              set_aside, Evidence, found)
 
     def _finding(self, harm_type: str, evidence: list[Evidence]) -> Finding:
         """Each span is evidence once (`_uses`), so no de-duplication is needed here."""
@@ -253,9 +235,9 @@ class Sentences(NamedTuple):
 
 
 def _sentences(norm: Normalised) -> Sentences:
-    ends = [mark.start() for mark in _SENTENCE_END.finditer(norm.lowered)]
-    text_points, shifts = norm.text_points, norm.shifts  # Normalised.from_text, inline
-    return Sentences(ends, [end + 1 - shifts[bisect_right(text_points, end) - 1] for end in ends])
+    """A sentence ends at . ! or ? before a space or the end of the text, or at a blank line
+    (`evidence_spans.sentence_ends`)."""
+    return Sentences(*sentence_ends(norm.lowered, norm.text_points, norm.shifts))
 
 
 class _Cues(NamedTuple):
@@ -267,112 +249,13 @@ class _Cues(NamedTuple):
     reaches: list[int]
 
 
-def _waiting(pairing: Pairing, matches: Sequence[Match]) -> tuple[set[str], set[int]]:
-    """The `with_any` indicators that have both parts somewhere in the text, and the patterns
-    found (by number) that concern them: most partner words ("money", "son") are heard without
-    their phrase, and are dropped here by a few set operations on the distinct patterns found,
-    not one by one."""
-    numbers = list(set(map(_FIRST, matches)))
-    needing = set().union(*map(pairing.needs.__getitem__, numbers))
-    if not needing:
-        return needing, set()
-    both = needing.intersection(set().union(*map(pairing.partners.__getitem__, numbers)))
-    if not both:
-        return both, set()
-    apart = map(both.isdisjoint, map(pairing.indicators.__getitem__, numbers))
-    return both, set(compress(numbers, map(not_, apart)))
-
-
-def _pairs(norm: Normalised, sentences: Sentences, both: set[str], pairing: Pairing,
-           matches: Sequence[Match], concerned: set[int], cues: _Cues, set_aside: set[str]
-           ) -> list[tuple[str, Evidence]]:
-    """The evidence of the `with_any` indicators whose phrase and partner word share a
-    sentence, neither of them denied or supposed, from the patterns found that concern them
-    (`concerned`, of the indicators in `both`). Each sentence gathers the indicators whose
-    phrase it holds and those whose partner word it holds, a set union per pattern; where the
-    two meet, the indicator is complete in that sentence, and only then are its spans mapped
-    back to the text. Hot: it inlines the cue check (`_Cues`) and `Normalised.to_text`."""
-    cue_ends, reaches = cues
-    ends = sentences.in_words
-    needs, partners, harm_types = pairing.needs, pairing.partners, pairing.harm_types
-    phrases_in: defaultdict[int, set[str]] = defaultdict(set)
-    partners_in: defaultdict[int, set[str]] = defaultdict(set)
-    kept: list[tuple[int, int, int, int]] = []
-    for number, start, end in matches:
-        if number not in concerned:
-            continue
-        start, end = start + 1, end - 1
-        before = bisect_right(cue_ends, start - 1)
-        if before and start < reaches[before - 1]:  # denied or supposed
-            set_aside.update(map(harm_types.__getitem__, pairing.indicators[number] & both))
-            continue
-        sentence = bisect_right(ends, start)
-        if needs[number]:
-            phrases_in[sentence].update(needs[number])
-        if partners[number]:
-            partners_in[sentence].update(partners[number])
-        kept.append((number, start, end, sentence))
-    complete = {sentence: ready for sentence, phrases in phrases_in.items()
-                if (ready := phrases.intersection(partners_in.get(sentence, ())))}
-    if not complete:
-        return []
-    points, shifts, text, indicators = norm.points, norm.shifts, norm.text, pairing.indicators
-    new = tuple.__new__
-    found: list[tuple[str, Evidence]] = []
-    for number, start, end, sentence in kept:
-        paired = complete.get(sentence)
-        if paired is None or paired.isdisjoint(indicators[number]):
-            continue
-        first = start - 1 + shifts[bisect_right(points, start) - 1]
-        last = end - 1 + shifts[bisect_right(points, end) - 1]
-        span = text[first:last]
-        for indicator in paired.intersection(indicators[number]):
-            found.append((harm_types[indicator], new(Evidence, (indicator, first, last, span))))
-    return found
-
-
-def _heard(entries: Sequence[frozenset[str]], matches: Sequence[Match],
-           found: dict[str, list[Evidence]]) -> dict[int, frozenset[str]]:
-    """The `not_with` patterns found (by number) that concern an indicator with evidence, and
-    those indicators: a `not_with` word of an indicator with no evidence is dropped with the
-    distinct patterns found, not looked at one by one."""
-    evidenced = set(chain.from_iterable(map(_FIRST, items) for items in found.values()))
-    return {number: ids for number in set(map(_FIRST, matches))
-            if (ids := entries[number] & evidenced)}
-
-
-def _set_aside(sentences: Sentences, found: dict[str, list[Evidence]], matches: Sequence[Match],
-               heard: dict[int, frozenset[str]], set_aside: set[str]) -> None:
-    """Drop, in place, the evidence said in the same sentence as one of its indicator's
-    `not_with` words (the `matches` of the patterns `heard`), adding the harm types of what
-    was dropped to `set_aside`."""
-    in_words, in_text = sentences.in_words, sentences.in_text
-    said: defaultdict[str, set[int]] = defaultdict(set)
-    for number, start, _ in matches:
-        indicators = heard.get(number)
-        if indicators:
-            sentence = bisect_right(in_words, start + 1)
-            for indicator in indicators:
-                said[indicator].add(sentence)
-    for harm_type, items in list(found.items()):
-        if said.keys().isdisjoint(map(_FIRST, items)):
-            continue
-        kept = [e for e in items if e.indicator not in said
-                or bisect_right(in_text, e.start) not in said[e.indicator]]
-        if len(kept) < len(items):
-            set_aside.add(harm_type)
-        found[harm_type] = kept
-        if not kept:
-            del found[harm_type]
-
-
 def compile_scanner(catalogue: Catalogue) -> Scanner:
     """The catalogue compiled for scanning (`automata.py`)."""
     automata = compile_automata(catalogue)
     return Scanner(catalogue, automata,
                    {i.id: i for i in catalogue.indicators},
                    {i.id: i.weight for i in catalogue.indicators},
-                   pairing_of(automata.paired.entries),
+                   pair_masks(automata.paired.entries), AsideMasks(automata.aside.entries),
                    _words_pattern(catalogue.cues.consequence))
 
 
