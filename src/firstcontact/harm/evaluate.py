@@ -2,12 +2,12 @@
 
 `make eval-harm` runs this over the labelled sets in tests/data (`SETS`). Each line is
 `{"id", "split", "labels": [harm types], "text"}`. The catalogue is tuned on `split: dev`
-only. The holdouts (tests/data/harm_holdout_14a.jsonl and 14b) were written by two writers who
+only. The holdouts (tests/data/harm_holdout_15a.jsonl and 15b) were written by two writers who
 never saw the catalogue or the other sets, and are never shown for tuning: their figures say
 how well the catalogue generalises to words its authors did not write. Each is reported alone
 and both together. Earlier holdouts, once worn by scoring, were retired into dev and are marked
 `"retired"`: holdout 1 (in harm_eval.jsonl), holdouts 2 and 3 (now harm_dev_i and harm_dev_j),
-holdouts 4 to 13 (now harm_dev_k to harm_dev_z and harm_dev_aa to harm_dev_ad). A harm type
+holdouts 4 to 14 (now harm_dev_k to harm_dev_z and harm_dev_aa to harm_dev_af). A harm type
 counts as predicted when the scanner puts it at possible or likely.
 """
 
@@ -27,7 +27,7 @@ SETS = tuple(DATA / f"harm_{name}.jsonl" for name in (
     "eval", "dev_a", "dev_b", "dev_c", "dev_d", "dev_e", "dev_f", "dev_g", "dev_h", "dev_i",
     "dev_j", "dev_k", "dev_l", "dev_m", "dev_n", "dev_o", "dev_p", "dev_q", "dev_r",
     "dev_s", "dev_t", "dev_u", "dev_v", "dev_w", "dev_x", "dev_y", "dev_z", "dev_aa", "dev_ab",
-    "dev_ac", "dev_ad", "holdout_14a", "holdout_14b"))
+    "dev_ac", "dev_ad", "dev_ae", "dev_af", "holdout_15a", "holdout_15b"))
 """Every labelled set: the dev sets (tuning), then the independent holdouts (`HOLDOUTS`)."""
 HOLDOUTS = 2
 """How many of `SETS`, at the end, are independent holdouts."""
